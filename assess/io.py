@@ -1,0 +1,149 @@
+"""Reading inputs from disk, exactly as they are (no typing, no fixing).
+
+An input is either one GeoPackage whose layers carry the names of :data:`tc8.schema.LAYERS`,
+or a folder holding ``<layer>.gpkg``, ``<layer>.geojson`` or ``<layer>.csv`` per layer (a CSV
+is a plain table, or a point layer when it has ``lon`` and ``lat`` columns in WGS 84). A
+folder may also hold ``population.tif`` (population count raster); for a GeoPackage the
+raster is passed explicitly.
+
+Nothing here modifies the input. Problems found while reading (missing file, unreadable
+file, missing required layer, missing CRS) are returned as :class:`~tc8.errors.Problem`
+records so that validation can report them together with everything else.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import Problem
+from .schema import LAYERS
+
+FOLDER_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
+POPULATION_FILE = "population.tif"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file that was read: its path, SHA-256 and the layers taken from it (name -> rows)."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    layers: dict = field(default_factory=dict, hash=False, compare=False)
+    crs: str = ""
+
+
+@dataclass
+class RawInputs:
+    """Layers as read. ``frames`` maps layer name -> (Geo)DataFrame; ``files`` maps layer -> path."""
+
+    root: Path
+    frames: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    population_raster: Path | None = None
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_table(path: Path, layer: str | None) -> pd.DataFrame:
+    """Read one layer; GeoDataFrame when it has geometry, DataFrame otherwise."""
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if {"lon", "lat"} <= set(frame.columns):
+            lon = pd.to_numeric(frame["lon"], errors="coerce")
+            lat = pd.to_numeric(frame["lat"], errors="coerce")
+            return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+        return frame
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return pd.DataFrame(frame)
+    return frame
+
+
+def _source_for(raw: RawInputs, path: Path) -> SourceFile:
+    for src in raw.sources:
+        if src.path == str(path):
+            return src
+    src = SourceFile(path=str(path), sha256=sha256_of(path), size_bytes=path.stat().st_size)
+    raw.sources.append(src)
+    return src
+
+
+def _locate_layers(root: Path) -> tuple[dict, list]:
+    """Map layer name -> (file, layer-in-file) for a GeoPackage or a folder."""
+    problems: list[Problem] = []
+    found: dict[str, tuple[Path, str | None]] = {}
+    if root.is_file():
+        try:
+            names = [str(n) for n, _ in pyogrio.list_layers(root)]
+        except Exception as err:  # noqa: BLE001 - any GDAL failure means "cannot open"
+            problems.append(Problem("error", "unreadable_file", str(root), params={"detail": str(err)}))
+            return found, problems
+        for name in names:
+            if name in LAYERS:
+                found[name] = (root, name)
+        for name in sorted(set(names) - set(LAYERS)):
+            problems.append(Problem("warning", "unknown_layer", str(root), layer=name))
+        return found, problems
+    for name in LAYERS:
+        candidates = [root / f"{name}{suffix}" for suffix in FOLDER_SUFFIXES if (root / f"{name}{suffix}").exists()]
+        if len(candidates) > 1:
+            problems.append(Problem("error", "ambiguous_layer", str(root), layer=name,
+                                    params={"files": ", ".join(p.name for p in candidates)}))
+        if candidates:
+            found[name] = (candidates[0], None)
+    return found, problems
+
+
+def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tuple[RawInputs, list[Problem]]:
+    """Read every known layer under ``path``; return the raw layers and reading problems.
+
+    Missing optional layers are simply absent from ``frames``; a missing required layer is a
+    problem. ``population`` overrides a ``population.tif`` found in an input folder.
+    """
+    root = Path(path)
+    raw = RawInputs(root=root)
+    problems: list[Problem] = []
+    if not root.exists():
+        return raw, [Problem("error", "input_missing", str(root))]
+    found, located = _locate_layers(root)
+    problems += located
+    for name, layer in LAYERS.items():
+        if name not in found:
+            if layer.required:
+                problems.append(Problem("error", "missing_layer", str(root), layer=name))
+            continue
+        file, inner = found[name]
+        try:
+            frame = _read_table(file, inner)
+        except Exception as err:  # noqa: BLE001 - report, never a traceback
+            problems.append(Problem("error", "unreadable_layer", str(file), layer=name,
+                                    params={"detail": str(err).splitlines()[0][:300]}))
+            continue
+        src = _source_for(raw, file)
+        src.layers[name] = len(frame)
+        raw.frames[name] = frame
+        raw.files[name] = str(file)
+    if population is not None:
+        pop = Path(population)
+        if not pop.exists():
+            problems.append(Problem("error", "input_missing", str(pop)))
+        else:
+            raw.population_raster = pop
+    elif root.is_dir() and (root / POPULATION_FILE).exists():
+        raw.population_raster = root / POPULATION_FILE
+    if raw.population_raster is not None:
+        _source_for(raw, raw.population_raster).layers["population_raster"] = 1
+    return raw, problems
