@@ -7,7 +7,7 @@ problem can be shown in Vietnamese or English; ``params`` fill the message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Problem:
     layer: str = ""
     row: str = ""
     field: str = ""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
+    params: dict = dc_field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self, lang: str = "vi") -> dict:
         from .messages import render_problem

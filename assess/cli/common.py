@@ -1,0 +1,41 @@
+"""Turning library errors into clean command-line messages (exit 1, never a traceback)."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+import click
+
+from ..errors import InputError, OutputExistsError, RuleSetError, Tc8Error
+
+log = logging.getLogger(__name__)
+
+
+def format_problem(problem, lang: str) -> str:
+    """``[error] villages.geojson › villages › row V-3 › population: what — fix``."""
+    d = problem.as_dict(lang)
+    where = " › ".join(x for x in (d["file"], d["layer"], f"row {d['row']}" if d["row"] else "", d["field"]) if x)
+    fix = f" — {d['fix']}" if d["fix"] and d["fix"] != f"fix.{problem.code}" else ""
+    return f"[{d['severity']}] {where}: {d['message']}{fix}"
+
+
+def print_problems(problems, lang: str, *, err: bool = True) -> None:
+    for problem in problems:
+        click.echo(format_problem(problem, lang), err=err)
+
+
+@contextmanager
+def domain_errors(lang: str = "vi"):
+    """Map tc8's errors to ``click.ClickException`` (exit 1) with an actionable message."""
+    try:
+        yield
+    except InputError as err:
+        print_problems(err.problems, lang, err=True)
+        n = sum(1 for p in err.problems if p.severity == "error")
+        msg = (f"Dữ liệu đầu vào có {n} lỗi; sửa các lỗi trên rồi chạy lại (xem 'tc8 validate')."
+               if lang == "vi" else f"The input has {n} error(s); fix them and run again (see 'tc8 validate').")
+        raise click.ClickException(msg) from None
+    except (RuleSetError, OutputExistsError, Tc8Error) as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"{getattr(err, 'filename', '') or ''} {err.strerror or err}".strip()) from None

@@ -1,0 +1,56 @@
+"""``tc8 demo``: the main job on the bundled real province (Lâm Đồng)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..demo import DEMO_RULES, demo_input_path
+from ..writers import RESULT_FILES, check_outputs, now_iso, write_results
+from .common import domain_errors
+from .options import lang_option, overwrite_option
+
+
+@click.command("demo")
+@click.option("-o", "--output", default="demo-output", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder.")
+@click.option("--rules", default=DEMO_RULES, show_default=True, help="Rule set id or file.")
+@overwrite_option
+@lang_option
+@click.option("--path", "show_path", is_flag=True, help="Only print where the bundled input is.")
+def demo_cmd(output, rules, overwrite, lang, show_path):
+    """Chạy đánh giá, vẽ bản đồ và lập hồ sơ cho tỉnh mẫu (Lâm Đồng, dữ liệu thật + giả lập)."""
+    from ..pipeline import run_assessment
+    from ..terminal import summary_table
+
+    source = demo_input_path()
+    if show_path:
+        click.echo(str(source))
+        return
+    out = Path(output).resolve()
+    with domain_errors(lang):
+        check_outputs(out, RESULT_FILES, overwrite=overwrite)
+        results = run_assessment(source, rules)
+        stamp = now_iso()
+        paths = write_results(results, out, overwrite=overwrite, generated_at=stamp)
+        click.echo(summary_table(results, lang=lang))
+        click.echo("")
+        try:
+            from ..maps import save_maps
+        except ImportError:  # maps package not built yet
+            save_maps = None
+        if save_maps is not None:
+            maps = save_maps(results, out / "maps", lang=lang, overwrite=overwrite)
+            paths["map_overview"] = str(maps["province"])
+        try:
+            from ..dossier import write_dossiers
+        except ImportError:
+            write_dossiers = None
+        if write_dossiers is not None:
+            dossiers = write_dossiers(results, out / "dossiers", overwrite=overwrite, lang=lang)
+            paths["dossiers"] = str(out / "dossiers")
+            if isinstance(dossiers, dict) and dossiers.get("province"):
+                paths["province_workbook"] = str(dossiers["province"])
+        for key, path in paths.items():
+            click.echo(f"{key}: {path}")
+        click.echo(f"\n{'Kết quả ở' if lang == 'vi' else 'Results in'}: {out}")

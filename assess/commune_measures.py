@@ -1,0 +1,144 @@
+"""Build every measure of the vocabulary for every commune (see :mod:`tc8.measures`)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .measures import Measure, _blank, count_points, it_measures, letter_box_flag, no_layer, village_share
+from .messages import LANGS, text
+from .reasons import join_limited
+from .villages import kleene_or
+
+
+def _kleene_and(a: pd.Series, b: pd.Series) -> pd.Series:
+    return a.astype("boolean") & b.astype("boolean")
+
+
+def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
+    """Counts of qualifying points, letter boxes, telecom points and online-service points."""
+    names = ("postal_points_qualifying", "letter_boxes_qualifying", "public_telecom_points",
+             "postal_points_online_services")
+    if postal is None:
+        return {n: no_layer(codes, "count", "missing.postal", "missing.no_postal_layer", "missing.source_postal")
+                for n in names}
+    qualifies = evaluation["qualifies"]
+    flags = {
+        "postal_points_qualifying": qualifies,
+        "letter_boxes_qualifying": letter_box_flag(postal, params, defaults),
+        "public_telecom_points": postal["telecom_service"].astype("boolean"),
+        "postal_points_online_services": _kleene_and(qualifies, postal["online_public_services"]),
+    }
+    code = postal["commune_code"].astype(object)
+    has_any = code.value_counts().reindex(codes).fillna(0) > 0
+    failing = ~qualifies.fillna(False).to_numpy()
+    details = {}
+    for lang in LANGS:
+        lines = pd.DataFrame({
+            "commune_code": code[failing].to_numpy(),
+            "line": [text("reason.postal_point", lang, id=i, name=n if isinstance(n, str) else "", failed=f)
+                     for i, n, f in zip(postal["point_id"][failing], postal["name"].astype(object)[failing],
+                                        evaluation[f"failed_{lang}"][failing])]})
+        joined = lines.groupby("commune_code")["line"].agg(lambda s: join_limited(list(s), lang)).reindex(codes)
+        details[lang] = pd.Series(np.where(has_any, joined.fillna(""), text("reason.no_postal_point", lang)),
+                                  index=codes, dtype=object)
+    unknown = qualifies.isna().to_numpy()
+    miss = {}
+    for lang in LANGS:
+        src = text("missing.from", lang, source=text("missing.source_postal", lang))
+        lines = pd.DataFrame({"commune_code": code[unknown].to_numpy(),
+                              "line": postal["point_id"][unknown].astype(str) + ": " +
+                              evaluation["unknown_fields"][unknown].astype(str)})
+        joined = lines.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        miss[lang] = pd.Series(np.where(joined != "", [text("missing.postal", lang, what=w) + f" ({src})"
+                                                       for w in joined], ""), index=codes, dtype=object)
+    out = {}
+    for name, flag in flags.items():
+        low, high, ids = count_points(postal, flag, codes, "declared", "point_id")
+        all_ids = postal["point_id"].astype(object).groupby(code.to_numpy()).agg(";".join).reindex(codes).fillna("")
+        out[name] = Measure(low, high, "count", _blank(codes, "declared"), ids.where(low > 0, all_ids),
+                            details["vi"], details["en"], miss["vi"], miss["en"])
+    return out
+
+
+def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
+    """``radio_station_ok``: an operating, compliant station, licensed when FM; per-station ``station_ok``."""
+    if stations is None:
+        return no_layer(codes, "bool", "missing.station", "missing.no_station_layer", "missing.source_station"), None
+    fm = (stations["type"] == "fm").fillna(False).to_numpy(dtype=bool)
+    licensed = stations["licensed"].astype("boolean").copy()
+    licensed[~fm] = True
+    ok = stations["operating"].astype("boolean") & stations["compliant"].astype("boolean") & licensed
+    code = stations["commune_code"].astype(object)
+    low, high, ids = count_points(stations, ok, codes, "reported", "station_id")
+    low, high = (low > 0).astype(float), (high > 0).astype(float)
+    has_any = code.value_counts().reindex(codes).fillna(0) > 0
+    details, miss = {}, {}
+    checks = (("operating", "reason.station_not_operating"), ("compliant", "reason.station_not_compliant"))
+    for lang in LANGS:
+        why = np.full(len(stations), "", dtype=object)
+        for col, key in checks:
+            bad = (stations[col] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712 - nullable
+            why[bad] = [w + ("; " if w else "") + text(key, lang) for w in why[bad]]
+        bad = (fm & (stations["licensed"] == False).fillna(False).to_numpy(dtype=bool))  # noqa: E712
+        why[bad] = [w + ("; " if w else "") + text("reason.station_not_licensed", lang) for w in why[bad]]
+        lines = pd.DataFrame({"commune_code": code.to_numpy(), "line": [
+            text("reason.station", lang, id=i, failed=w) if w else "" for i, w in zip(stations["station_id"], why)]})
+        lines = lines[lines["line"] != ""]
+        joined = lines.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        details[lang] = pd.Series(np.where(has_any, joined, text("reason.no_station", lang)), index=codes, dtype=object)
+        unknown_rows = ok.isna().to_numpy()
+        fields = np.where(stations["compliant"].isna(), "compliant", "licensed")
+        ul = pd.DataFrame({"commune_code": code[unknown_rows].to_numpy(),
+                           "line": stations["station_id"][unknown_rows].astype(str) + ": " + fields[unknown_rows]})
+        uj = ul.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        src = text("missing.from", lang, source=text("missing.source_station", lang))
+        miss[lang] = pd.Series(np.where(uj != "", [text("missing.station", lang, what=w) + f" ({src})" for w in uj], ""),
+                               index=codes, dtype=object)
+    measure = Measure(low, high, "bool", _blank(codes, "reported"), ids, details["vi"], details["en"],
+                      miss["vi"], miss["en"])
+    return measure, ok
+
+
+def village_measures(villages, codes) -> dict:
+    """The four village shares."""
+    both_ok = _kleene_and(villages["phone_ok"], villages["internet_ok"])
+    both_reason = {lang: np.array([("; ".join(x for x in (a, b) if x)) for a, b in
+                                   zip(villages[f"reason_phone_{lang}"], villages[f"reason_internet_{lang}"])],
+                                  dtype=object) for lang in LANGS}
+    weaker = np.where(villages["phone_evidence"].map(lambda e: {"measured": 0, "declared": 1, "modeled": 2,
+                                                                 "reported": 3}.get(e, 9)).to_numpy()
+                      >= villages["internet_evidence"].map(lambda e: {"measured": 0, "declared": 1, "modeled": 2,
+                                                                       "reported": 3}.get(e, 9)).to_numpy(),
+                      villages["phone_evidence"], villages["internet_evidence"])
+    specs = {
+        "share_villages_phone": (villages["phone_ok"], villages["phone_evidence"], "phone",
+                                 "missing.villages_phone", "missing.source_telecom"),
+        "share_villages_internet": (villages["internet_ok"], villages["internet_evidence"], "internet",
+                                    "missing.villages_internet", "missing.source_telecom"),
+        "share_villages_phone_and_internet": (both_ok, pd.Series(weaker, index=villages.index), None,
+                                              "missing.villages_internet", "missing.source_telecom"),
+        "share_villages_speakers": (villages["speaker_ok"],
+                                    pd.Series(np.where(villages["speaker_ok"].notna(), "reported", ""),
+                                              index=villages.index), "speaker",
+                                    "missing.villages_speakers", "missing.source_speakers"),
+    }
+    out = {}
+    for name, (ok, ev, service, miss_key, src_key) in specs.items():
+        reason = both_reason if service is None else {lang: villages[f"reason_{service}_{lang}"].to_numpy(dtype=object)
+                                                      for lang in LANGS}
+        out[name] = village_share(villages, ok, ev, reason, codes, miss_key, src_key)
+    return out
+
+
+def all_measures(inputs, villages, postal_eval, params, defaults, codes) -> tuple[dict, pd.Series | None]:
+    """Every measure of the vocabulary, keyed by name; and per-station ``station_ok``."""
+    measures = {}
+    measures.update(postal_measures(inputs.get("postal_points"), postal_eval, params, defaults, codes))
+    station, station_ok = station_measure(inputs.get("radio_stations"), codes)
+    measures["radio_station_ok"] = station
+    measures.update(village_measures(villages, codes))
+    measures.update(it_measures(inputs.get("commune_it"), codes))
+    return measures, station_ok
+
+
+__all__ = ["all_measures", "kleene_or"]

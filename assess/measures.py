@@ -1,0 +1,165 @@
+"""Commune-level measures: the closed vocabulary the rule sets combine.
+
+Every measure returns a :class:`Measure`: per commune (index ``commune_code``) a lower and
+an upper bound of the value (equal when everything is known; unknown records push them
+apart — a missing village counts as "no" in ``low`` and "yes" in ``high``), the evidence
+class, the ids of the deciding records, reasons for records that fail and a note of what
+is missing. The engine turns bounds into ``dat`` / ``khong_dat`` / ``thieu_du_lieu``.
+Shares are in percent (0–100); counts are counts; yes/no is 1/0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .coverage import RANK
+from .messages import LANGS, text
+from .postal import compare, values_for
+from .reasons import join_limited
+from .schema import LAYERS
+
+
+@dataclass
+class Measure:
+    low: pd.Series
+    high: pd.Series
+    unit: str
+    evidence: pd.Series
+    ids: pd.Series
+    details_vi: pd.Series
+    details_en: pd.Series
+    missing_vi: pd.Series
+    missing_en: pd.Series
+
+
+def _blank(index, value="") -> pd.Series:
+    return pd.Series(value, index=index, dtype=object)
+
+
+def _group_text(frame: pd.DataFrame, column: str, index, lang: str, limit: int = 10) -> pd.Series:
+    """``; ``-join the ``column`` texts per commune (at most ``limit`` listed)."""
+    if frame.empty:
+        return _blank(index)
+    joined = frame.groupby("commune_code", sort=False)[column].agg(lambda s: join_limited(list(s), lang, limit))
+    return joined.reindex(index).fillna("").astype(object)
+
+
+def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, reason: dict,
+                  codes: pd.Index, missing_key: str, source_key: str) -> Measure:
+    """Share (%) of a commune's villages where ``ok`` holds (see module docstring for bounds)."""
+    code = villages["commune_code"].astype(object)
+    n = code.value_counts().reindex(codes).fillna(0).to_numpy()
+    yes = ok.fillna(False).to_numpy(dtype=bool)
+    unknown = ok.isna().to_numpy()
+    n_yes = pd.Series(yes).groupby(code.to_numpy()).sum().reindex(codes).fillna(0).to_numpy()
+    n_unk = pd.Series(unknown).groupby(code.to_numpy()).sum().reindex(codes).fillna(0).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(n > 0, 100.0 * n_yes / n, np.nan)
+        high = np.where(n > 0, 100.0 * (n_yes + n_unk) / n, np.nan)
+    rank = evidence.map(RANK)
+    weakest_ok = rank[yes].groupby(code[yes].to_numpy()).max()
+    judged_no = rank[~yes & ~unknown].groupby(code[~yes & ~unknown].to_numpy()).min()
+    names = pd.Series(list(RANK), index=range(len(RANK)))
+    ev = pd.Series(judged_no.reindex(codes).map(names).to_numpy(), index=codes)
+    ev = ev.where(ev.notna(), pd.Series(weakest_ok.reindex(codes).map(names).to_numpy(), index=codes))
+    names_col = villages["village_name"].astype(object)
+    vid = villages["village_id"].astype(object)
+    out = {}
+    failing = ~yes & ~unknown
+    bad = pd.DataFrame({"commune_code": code[failing].to_numpy(), "id": vid[failing].to_numpy()})
+    for lang in LANGS:
+        sub = bad.assign(line=[text("reason.village", lang, name=nm, id=i, why=w) for nm, i, w in
+                               zip(names_col[failing], vid[failing], reason[lang][failing])])
+        head = pd.Series([text("reason.villages_failing", lang, n=int(a), total=int(b)) if b else
+                          text("reason.no_villages", lang)
+                          for a, b in zip(n - n_yes - n_unk, n)], index=codes)
+        body = _group_text(sub, "line", codes, lang)
+        out[f"details_{lang}"] = (head + np.where(body != "", ": " + body, "")).where((n - n_yes - n_unk > 0) | (n == 0), "")
+        unk = pd.DataFrame({"commune_code": code[unknown].to_numpy(), "name": names_col[unknown].to_numpy()})
+        listed = _group_text(unk, "name", codes, lang, limit=15)
+        src = text("missing.from", lang, source=text(source_key, lang))
+        out[f"missing_{lang}"] = pd.Series(
+            np.where(listed != "", [text(missing_key, lang, villages=v) + f" ({src})" for v in listed], ""), index=codes)
+    ids = bad.groupby("commune_code")["id"].agg(";".join).reindex(codes).fillna("")
+    return Measure(pd.Series(low, index=codes), pd.Series(high, index=codes), "%", ev.fillna(""), ids,
+                   out["details_vi"], out["details_en"], out["missing_vi"], out["missing_en"])
+
+
+def count_points(frame, flag: pd.Series, codes: pd.Index, evidence: str, id_col: str) -> tuple:
+    """(low, high, ids) of records per commune where ``flag`` is True (<NA> counts in high only)."""
+    code = frame["commune_code"].astype(object).to_numpy()
+    yes = flag.fillna(False).to_numpy(dtype=bool)
+    maybe = flag.isna().to_numpy()
+    low = pd.Series(yes).groupby(code).sum().reindex(codes).fillna(0).astype(float)
+    high = low + pd.Series(maybe).groupby(code).sum().reindex(codes).fillna(0).astype(float)
+    ids = pd.Series(frame[id_col].astype(object).to_numpy()[yes]).groupby(code[yes]).agg(";".join)
+    return low, high, ids.reindex(codes).fillna("")
+
+
+def no_layer(codes: pd.Index, unit: str, missing_key: str, what_key: str, source_key: str) -> Measure:
+    """A measure whose input layer is absent: unknown for every commune."""
+    miss = {lang: text(missing_key, lang, what=text(what_key, lang)) + " (" +
+            text("missing.from", lang, source=text(source_key, lang)) + ")" for lang in LANGS}
+    high = 1.0 if unit == "bool" else np.inf
+    return Measure(pd.Series(0.0, index=codes), pd.Series(high, index=codes), unit, _blank(codes),
+                   _blank(codes), _blank(codes), _blank(codes), _blank(codes, miss["vi"]), _blank(codes, miss["en"]))
+
+
+def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
+    """IT figures per commune (shares in %, yes/no as 1/0); unknown when a figure is empty."""
+    names = ("it_eoffice_system", "it_share_officials_computer", "it_share_officials_eoffice", "it_website",
+             "it_share_dossiers_online", "smartphone_share_subscriptions", "smartphone_per_working_age",
+             "public_wifi_points")
+    if commune_it is None:
+        return {n: no_layer(codes, "bool" if n in ("it_eoffice_system", "it_website") else "%",
+                            "missing.it", "missing.it", "missing.source_it") for n in names}
+    it = commune_it.drop_duplicates("commune_code").set_index("commune_code").reindex(codes)
+    layer = LAYERS["commune_it"]
+
+    def num(col):
+        return it[col].astype("Float64")
+
+    specs = {
+        "it_eoffice_system": (it["eoffice_system"].astype("Float64"), ["eoffice_system"], "bool"),
+        "it_website": (it["website"].notna().astype("Float64").where(it["website"].notna()), ["website"], "bool"),
+        "it_share_officials_computer": (100 * num("officials_with_computer") / num("officials"),
+                                        ["officials_with_computer", "officials"], "%"),
+        "it_share_officials_eoffice": (100 * num("officials_using_eoffice") / num("officials"),
+                                       ["officials_using_eoffice", "officials"], "%"),
+        "it_share_dossiers_online": (100 * num("dossiers_online") / num("dossiers_total"),
+                                     ["dossiers_online", "dossiers_total"], "%"),
+        "smartphone_share_subscriptions": (100 * num("smartphone_subscriptions") / num("mobile_subscriptions"),
+                                           ["smartphone_subscriptions", "mobile_subscriptions"], "%"),
+        "smartphone_per_working_age": (100 * num("smartphone_subscriptions") / num("working_age_population"),
+                                       ["smartphone_subscriptions", "working_age_population"], "%"),
+        "public_wifi_points": (num("public_wifi_points"), ["public_wifi_points"], "count"),
+    }
+    out = {}
+    for name, (value, fields, unit) in specs.items():
+        value = value.astype("float64") if value.dtype != "float64" else value
+        value = pd.Series(np.where(np.isfinite(value.to_numpy(dtype=float, na_value=np.nan)),
+                                   value.to_numpy(dtype=float, na_value=np.nan), np.nan), index=codes)
+        unknown = value.isna()
+        high = value.copy()
+        high[unknown] = 1.0 if unit == "bool" else np.inf
+        low = value.fillna(0.0)
+        miss = {}
+        for lang in LANGS:
+            labels = ", ".join(getattr(layer.column(f), f"label_{lang}") for f in fields)
+            note = text("missing.it", lang, what=labels) + " (" + text("missing.from", lang,
+                                                                       source=text("missing.source_it", lang)) + ")"
+            miss[lang] = pd.Series(np.where(unknown, note, ""), index=codes, dtype=object)
+        out[name] = Measure(low, high, unit, pd.Series(np.where(unknown, "", "reported"), index=codes, dtype=object),
+                            _blank(codes), _blank(codes), _blank(codes), miss["vi"], miss["en"])
+    return out
+
+
+def letter_box_flag(postal: pd.DataFrame, params: pd.DataFrame, defaults: dict) -> pd.Series:
+    """Public letter boxes collected at least ``min_letterbox_collections_per_day`` times a day."""
+    need = values_for({"param": "min_letterbox_collections_per_day"}, params, postal["commune_code"], defaults)
+    is_box = (postal["kind"] == "thung_thu").fillna(False).to_numpy(dtype=bool)
+    flag = compare(postal["collections_per_day"], ">=", need)
+    flag[~is_box] = False
+    return flag

@@ -1,0 +1,221 @@
+"""Per-village measures: telephone, Internet, loudspeakers, distance to a postal point.
+
+Input: validated :class:`~tc8.inputs.Inputs` (metric CRS), the per-commune parameter table
+(index ``commune_code``) and the rule set's list parameters. Output: the villages frame with
+the columns listed for ``Results.villages`` in :mod:`tc8.results`. Pure: no disk or clock
+except reading the optional population raster for polygon villages.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import reasons
+from .coverage import RANK, Sources, nearest_emitter, village_service
+from .sampling import village_samples
+from .schema import TERRAINS
+
+
+def _bool_array(series: pd.Series) -> np.ndarray:
+    return series.fillna(False).to_numpy(dtype=bool)
+
+
+def site_radius_m(sites: pd.DataFrame, site_commune: pd.Series, params: pd.DataFrame,
+                  defaults: dict, terrain: pd.Series) -> np.ndarray:
+    """Modeled radius of each cell site (m): its own ``radius_m``, else the rule-set parameter
+    ``radius_m_<tech>_<terrain>`` of the commune it stands in (``default_terrain`` when the
+    commune has no terrain or the site is outside every commune)."""
+    tech = sites["technology"].str.lower().to_numpy(dtype=object)
+    code = site_commune.to_numpy(dtype=object)
+    in_commune = pd.notna(site_commune).to_numpy()
+    ter = np.full(len(sites), defaults["default_terrain"], dtype=object)
+    if in_commune.any():
+        ter_c = terrain.reindex(code[in_commune]).to_numpy(dtype=object)
+        ter[in_commune] = ter_c
+    radius = np.full(len(sites), np.nan)
+    for t in np.unique(tech):
+        for tr in TERRAINS:
+            name = f"radius_m_{t}_{tr}"
+            mask = (tech == t) & (ter == tr)
+            if not mask.any() or name not in defaults:
+                continue
+            value = np.full(mask.sum(), float(defaults[name]))
+            inside = mask & in_commune
+            if name in params.columns and inside.any():
+                value_in = params[name].reindex(code[inside]).to_numpy(dtype=float)
+                value[inside[mask]] = value_in
+            radius[mask] = value
+    own = sites["radius_m"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(own), radius, own)
+
+
+def _commune_terrain(communes: pd.DataFrame, params: pd.DataFrame) -> pd.Series:
+    terrain = communes.set_index("commune_code")["terrain"].astype(object)
+    fallback = params["default_terrain"].reindex(terrain.index) if "default_terrain" in params else None
+    if fallback is not None:
+        terrain = terrain.where(terrain.notna(), fallback)
+    return terrain
+
+
+def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported: pd.Series) -> Sources:
+    polys, ranks = np.empty(0, dtype=object), np.empty(0, dtype=np.int8)
+    cov = inputs.get("coverage")
+    if cov is not None:
+        sel = cov["technology"].isin(techs).to_numpy()
+        polys = cov.geometry.to_numpy()[sel]
+        ranks = cov["evidence"].map(RANK).to_numpy()[sel].astype(np.int8)
+    emit, reach, label = np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
+    sites = inputs.get("cell_sites")
+    if sites is not None:
+        sel = (_bool_array(sites["active"]) & sites["technology"].isin(techs).to_numpy()
+               & ~np.isnan(sites_radius))
+        emit = sites.geometry.to_numpy()[sel]
+        reach = sites_radius[sel]
+        label = sites["technology"].to_numpy(dtype=object)[sel]
+    available = cov is not None or sites is not None
+    return Sources(polys, ranks, emit, reach, label, reported, available)
+
+
+def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
+    nodes = inputs.get("fixed_access")
+    emit, reach, label = np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
+    if nodes is not None:
+        sel = _bool_array(nodes["voice"]) if voice else np.ones(len(nodes), dtype=bool)
+        emit = nodes.geometry.to_numpy()[sel]
+        reach = nodes["reach_m"].to_numpy(dtype="float64", na_value=0.0)[sel]
+        label = nodes["technology"].str.upper().to_numpy(dtype=object)[sel]
+    return Sources(np.empty(0, dtype=object), np.empty(0, dtype=np.int8), emit, reach, label,
+                   reported, nodes is not None)
+
+
+def kleene_or(a: pd.Series, b: pd.Series) -> pd.Series:
+    """True if either is True; False if both False; <NA> otherwise."""
+    return (a.astype("boolean") | b.astype("boolean"))
+
+
+def _best_evidence(a_ok, a_ev, b_ok, b_ev) -> np.ndarray:
+    """Evidence class of an OR of two services: the stronger of the classes that say yes."""
+    ra = np.where(a_ok.fillna(False), pd.Series(a_ev).map(RANK).fillna(9), 9)
+    rb = np.where(b_ok.fillna(False), pd.Series(b_ev).map(RANK).fillna(9), 9)
+    r = np.minimum(ra, rb)
+    names = np.array(list(RANK) + [""] * 10, dtype=object)
+    out = names[np.minimum(r, len(names) - 1).astype(int)]
+    either_known = np.where(pd.Series(a_ev).astype(bool), a_ev, b_ev)
+    return np.where(r < 9, out, either_known)
+
+
+def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defaults: dict,
+                     lists: dict, raster_path=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Columns for phone and Internet per village, and the modeled radius of every cell site."""
+    communes = inputs.get("communes")
+    terrain = _commune_terrain(communes, params)
+    sites = inputs.get("cell_sites")
+    radius = np.empty(0)
+    if sites is not None:
+        radius = site_radius_m(sites, sites["commune_code"], params, defaults, terrain)
+    geoms = villages.geometry.to_numpy()
+    samples = village_samples(geoms, raster_path=raster_path, metric_crs=inputs.metric_crs)
+    share = params["polygon_covered_share"].reindex(villages["commune_code"]).to_numpy(dtype=float) / 100.0
+    n = len(villages)
+
+    voice_src = _mobile_sources(inputs, lists["phone_technologies"], radius, villages["mobile_phone"])
+    data_src = _mobile_sources(inputs, lists["internet_technologies"], radius, villages["mobile_broadband"])
+    fphone_src = _fixed_sources(inputs, villages["fixed_phone"], voice=True)
+    fdata_src = _fixed_sources(inputs, villages["fixed_broadband"], voice=False)
+
+    out = pd.DataFrame(index=villages.index)
+    results = {}
+    for name, src in (("mobile_voice", voice_src), ("mobile_broadband", data_src),
+                      ("fixed_phone", fphone_src), ("fixed_broadband", fdata_src)):
+        res = village_service(samples, n, src, share)
+        res.index = villages.index
+        results[name] = res
+        out[f"{name}_ok"] = res["ok"]
+        out[f"{name}_evidence"] = res["evidence"]
+        out[f"{name}_share"] = res["share"]
+    for service, (a, b) in {"phone": ("mobile_voice", "fixed_phone"),
+                            "internet": ("mobile_broadband", "fixed_broadband")}.items():
+        out[f"{service}_ok"] = kleene_or(results[a]["ok"], results[b]["ok"])
+        out[f"{service}_evidence"] = _best_evidence(results[a]["ok"], results[a]["evidence"],
+                                                     results[b]["ok"], results[b]["evidence"])
+    out["polygon"] = shapely.get_type_id(geoms) != 0
+    out["population_weighted"] = samples.population_weighted & out["polygon"]
+
+    # reasons for villages that are not covered (or unknown): only those rows are formatted
+    for service, (a, b, sa, sb) in {"phone": ("mobile_voice", "fixed_phone", voice_src, fphone_src),
+                                    "internet": ("mobile_broadband", "fixed_broadband", data_src, fdata_src)}.items():
+        bad = ~out[f"{service}_ok"].fillna(False).to_numpy()
+        near_a = nearest_emitter(geoms[bad], sa)
+        near_b = nearest_emitter(geoms[bad], sb)
+        vi, en = reasons.telecom_reasons(service, out.loc[bad], near_a, near_b, sa, sb, lists,
+                                         villages.loc[bad], share[bad])
+        out[f"reason_{service}_vi"] = ""
+        out[f"reason_{service}_en"] = ""
+        out.loc[bad, f"reason_{service}_vi"] = vi
+        out.loc[bad, f"reason_{service}_en"] = en
+    return out, radius
+
+
+def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Operating loudspeaker clusters per village, and the village each cluster was matched to.
+
+    A cluster belongs to the village named in its ``village_id``; otherwise to the nearest
+    village within the commune's ``speaker_reach_m`` (polygon villages: distance 0 inside).
+    Without a speakers layer every village is unknown.
+    """
+    out = pd.DataFrame(index=villages.index)
+    speakers = inputs.get("speakers")
+    if speakers is None:
+        out["speaker_ok"] = pd.Series(pd.NA, index=villages.index, dtype="boolean")
+        out["speakers_operating"] = pd.Series(pd.NA, index=villages.index, dtype="Int64")
+        out["speakers_total"] = pd.Series(pd.NA, index=villages.index, dtype="Int64")
+        out["speaker_ids"] = ""
+        out["reason_speaker_vi"], out["reason_speaker_en"] = reasons.speaker_missing(len(villages))
+        return out, pd.Series(dtype="string")
+    vid = villages["village_id"].astype(object).to_numpy()
+    matched = speakers["village_id"].astype(object).where(speakers["village_id"].isin(vid), None)
+    todo = np.flatnonzero(matched.isna().to_numpy())
+    if todo.size and len(villages):
+        reach = params["speaker_reach_m"].reindex(speakers["commune_code"].iloc[todo]).to_numpy(dtype=float)
+        reach = np.where(np.isnan(reach), np.nanmax(params["speaker_reach_m"].to_numpy(dtype=float)), reach)
+        tree = shapely.STRtree(villages.geometry.to_numpy())
+        (s_idx, v_idx), dist = tree.query_nearest(speakers.geometry.to_numpy()[todo], max_distance=float(reach.max()),
+                                                  return_distance=True, all_matches=False)
+        keep = dist <= reach[s_idx]
+        matched.iloc[todo[s_idx[keep]]] = vid[v_idx[keep]]
+    operating = _bool_array(speakers["operating"])
+    frame = pd.DataFrame({"village_id": matched.to_numpy(), "operating": operating,
+                          "cluster_id": speakers["cluster_id"].astype(object).to_numpy()})
+    frame = frame[frame["village_id"].notna()]
+    total = frame.groupby("village_id").size()
+    working = frame[frame["operating"]].groupby("village_id").size()
+    ids = frame.groupby("village_id")["cluster_id"].agg(";".join)
+    broken = frame[~frame["operating"]].groupby("village_id")["cluster_id"].agg(", ".join)
+    key = villages["village_id"].astype(object)
+    out["speakers_operating"] = key.map(working).fillna(0).astype("Int64").to_numpy()
+    out["speakers_total"] = key.map(total).fillna(0).astype("Int64").to_numpy()
+    out["speaker_ids"] = key.map(ids).fillna("").to_numpy()
+    out["speaker_ok"] = pd.Series(out["speakers_operating"].to_numpy() > 0, index=villages.index, dtype="boolean")
+    vi, en = reasons.speaker_reasons(out, key.map(broken).fillna("").to_numpy(),
+                                     params["speaker_reach_m"].reindex(villages["commune_code"]).to_numpy(dtype=float))
+    out["reason_speaker_vi"], out["reason_speaker_en"] = vi, en
+    return out, pd.Series(matched.to_numpy(), index=speakers.index, dtype="string")
+
+
+def nearest_postal(villages: pd.DataFrame, postal: pd.DataFrame | None, qualifies: np.ndarray) -> pd.DataFrame:
+    """Nearest qualifying postal point per village: ``nearest_postal_id``, ``nearest_postal_m`` (m).
+
+    Distance 0 for a point inside a polygon village. <NA>/NaN when there is no qualifying point.
+    """
+    out = pd.DataFrame({"nearest_postal_id": pd.Series(pd.NA, index=villages.index, dtype="string"),
+                        "nearest_postal_m": np.full(len(villages), np.nan)}, index=villages.index)
+    if postal is None or not qualifies.any() or not len(villages):
+        return out
+    pts = postal.geometry.to_numpy()[qualifies]
+    ids = postal["point_id"].astype(object).to_numpy()[qualifies]
+    tree = shapely.STRtree(pts)
+    (v_idx, p_idx), dist = tree.query_nearest(villages.geometry.to_numpy(), return_distance=True, all_matches=False)
+    out.iloc[v_idx, 0] = ids[p_idx]
+    out.iloc[v_idx, 1] = dist
+    return out
