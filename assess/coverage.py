@@ -35,6 +35,7 @@ class Sources:
 
     polygons: np.ndarray            # coverage polygons for the service's technologies
     polygon_rank: np.ndarray        # RANK of each polygon (measured/declared)
+    polygon_label: np.ndarray       # technology of each polygon, used in reasons
     emitters: np.ndarray            # active site / access node points
     emitter_reach_m: np.ndarray     # modeled radius of each emitter (m)
     emitter_label: np.ndarray       # e.g. "4G" / "FTTH", used in reasons

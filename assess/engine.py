@@ -15,7 +15,7 @@ from .commune_measures import all_measures
 from .errors import Tc8Error
 from .evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate, threshold_param
 from .messages import LANGS, text
-from .postal import evaluate_points
+from .postal import evaluate_points, param_name
 from .results import CRITERION, Results, status_column
 from .schema import BASIS_ORDER, EVIDENCE_ORDER
 from .villages import nearest_postal, speaker_measures, telecom_measures
@@ -74,7 +74,8 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     postal_eval = None
     qualifies = np.zeros(0, dtype=bool)
     if postal is not None:
-        kinds = lists["postal_point_kinds"] or [defaults.get("postal_point_kinds")]
+        kinds = rule_set.postal_point.kinds
+        kinds = list(defaults.get(param_name(kinds)) or []) if param_name(kinds) else list(kinds)
         postal_eval = evaluate_points(postal, rule_set.postal_point, params, defaults, kinds)
         qualifies = postal_eval["qualifies"].fillna(False).to_numpy(dtype=bool)
     nearest = nearest_postal(villages, postal, qualifies)
@@ -83,7 +84,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     measures, station_ok = all_measures(inputs, village_frame, postal_eval, params, defaults, codes)
 
     ind_rows, cond_rows, statuses = [], [], {}
-    postal_basis = [c.basis for c in rule_set.postal_point.conditions] if postal is not None else []
+    postal_basis = [c.basis for c in rule_set.postal_point.enabled_conditions] if postal is not None else []
     for indicator in rule_set.indicators:
         ev = evaluate(indicator.condition, measures, params, defaults, codes)
         if ev is None:

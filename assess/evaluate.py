@@ -40,13 +40,12 @@ class Leaf:
 
 def children_of(node) -> tuple[str, list] | None:
     """(``all``|``any``, children) for a group node, ``None`` for a leaf condition."""
-    for kind in ("all", "any"):
-        kids = getattr(node, kind, None) if not isinstance(node, dict) else node.get(kind)
-        if kids is not None:
-            return kind, list(kids)
-    kind = getattr(node, "kind", None)
-    if kind in ("all", "any"):
-        return kind, list(getattr(node, "children", getattr(node, "items", [])))
+    from .rules import AllOf, AnyOf
+
+    if isinstance(node, AllOf):
+        return "all", list(node.children)
+    if isinstance(node, AnyOf):
+        return "any", list(node.children)
     return None
 
 

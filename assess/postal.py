@@ -22,7 +22,9 @@ def param_name(value) -> str | None:
     """The parameter a rule value refers to (``{param: x}`` or an object with ``.param``)."""
     if isinstance(value, dict):
         return value.get("param")
-    return getattr(value, "param", None)
+    if type(value).__name__ == "ParamRef":
+        return value.name
+    return None
 
 
 def values_for(value, params: pd.DataFrame, codes: pd.Series, defaults: dict) -> np.ndarray:
@@ -72,17 +74,18 @@ def evaluate_points(postal: pd.DataFrame, rule, params: pd.DataFrame, defaults: 
     failed = {lang: [[] if k else [text("reason.postal_kind", lang, kind=postal["kind"].iat[i])]
                      for i, k in enumerate(kind_ok.to_numpy())] for lang in LANGS}
     unknown = [[] for _ in range(len(postal))]
-    for cond in rule.conditions:
+    conditions = rule.enabled_conditions
+    for cond in conditions:
         right = values_for(cond.value, params, codes, defaults)
         result = compare(postal[cond.field], cond.op, right)
         out[f"cond_{cond.id}"] = result
         qualifies = qualifies & result
-        bad = np.flatnonzero(~result.fillna(True).to_numpy())
+        bad = np.flatnonzero(~result.fillna(True).to_numpy() & kind_ok.to_numpy())
         for i in bad:
             for lang in LANGS:
                 label = cond.label_vi if lang == "vi" else (cond.label_en or cond.label_vi)
                 failed[lang][i].append(f"{label} ({_fmt(postal[cond.field].iat[i], lang)})")
-        for i in np.flatnonzero(result.isna().to_numpy()):
+        for i in np.flatnonzero(result.isna().to_numpy() & kind_ok.to_numpy()):
             unknown[i].append(cond.field)
             for lang in LANGS:
                 label = cond.label_vi if lang == "vi" else (cond.label_en or cond.label_vi)

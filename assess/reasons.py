@@ -30,11 +30,11 @@ def _mobile_part(lang, service, ok, has_polys, near, has_emitters, available, re
         bits.append(text("reason.partial_share", lang, share=fmt_number(share * 100, 0, lang),
                          need=fmt_number(need * 100, 0, lang)))
     if has_polys:
-        bits.append(text("reason.outside_declared", lang, techs="/".join(techs)))
+        bits.append(text("reason.outside_declared", lang, techs=has_polys))
     if has_emitters:
         if np.isnan(near["distance_m"]):
             bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
-        else:
+        elif near["distance_m"] > near["reach_m"]:
             bits.append(text("reason.nearest_site", lang, tech=near["label"],
                              dist=_km(near["distance_m"], lang), radius=_km(near["reach_m"], lang)))
     elif available:
@@ -54,7 +54,7 @@ def _fixed_part(lang, service, ok, near, available, reported):
     if available:
         if np.isnan(near["distance_m"]):
             bits.append(text("reason.no_fixed_node", lang))
-        else:
+        elif near["distance_m"] > near["reach_m"]:
             bits.append(text("reason.nearest_fixed", lang, tech=near["label"],
                              dist=_km(near["distance_m"], lang), radius=_km(near["reach_m"], lang)))
     if reported is False:
@@ -74,13 +74,14 @@ def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need
     techs = lists["phone_technologies"] if service == "phone" else lists["internet_technologies"]
     out = {lang: [] for lang in LANGS}
     polygon = rows["polygon"].to_numpy()
+    declared_techs = "/".join(sorted(set(sa.polygon_label))) if len(sa.polygons) else ""
     for i in range(len(rows)):
         a_ok, b_ok = _maybe_bool(rows[f"{a}_ok"].iat[i]), _maybe_bool(rows[f"{b}_ok"].iat[i])
         a_rep = _maybe_bool(sa.reported.loc[villages.index[i]])
         b_rep = _maybe_bool(sb.reported.loc[villages.index[i]])
         share = rows[f"{a}_share"].iat[i] if polygon[i] else None
         for lang in LANGS:
-            parts = [_mobile_part(lang, service, a_ok, len(sa.polygons) > 0, near_a.iloc[i],
+            parts = [_mobile_part(lang, service, a_ok, declared_techs, near_a.iloc[i],
                                   len(sa.emitters) > 0, sa.layer_available, a_rep, share, need[i], techs),
                      _fixed_part(lang, service, b_ok, near_b.iloc[i], sb.layer_available, b_rep)]
             out[lang].append("; ".join(p for p in parts if p))

@@ -74,7 +74,7 @@ def _to_number(series: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series | No
     values = num.to_numpy(dtype="float64", na_value=np.nan)
     nonfinite = np.isinf(values)
     if nonfinite.any():
-        bad |= nonfinite
+        bad = bad | nonfinite
         num = num.mask(nonfinite)
     return num, bad, text
 
@@ -125,7 +125,7 @@ def _type_column(frame, col: Column, ref: LayerRef, report: Collector) -> tuple[
         finite = np.isfinite(values)
         frac = finite & (np.floor(np.where(finite, values, 0)) != values)
         report.add_rows("error", "not_integer", ref, frac, col.name, per_row={"value": values})
-        bad |= frac
+        bad = bad | frac
         num = num.mask(frac)
         values = np.where(frac, np.nan, values)
     low = np.zeros(len(values), dtype=bool) if col.minimum is None else values < col.minimum

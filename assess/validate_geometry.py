@@ -24,6 +24,8 @@ from .validate_report import Collector, LayerRef
 #: Generous WGS 84 box around Vietnam incl. Hoàng Sa / Trường Sa (degrees).
 VN_LON = (102.0, 118.0)
 VN_LAT = (8.0, 23.5)
+#: A point this close to a commune (metres, metric CRS) touches it.
+BOUNDARY_TOLERANCE_M = 1.0
 
 _TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
                5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
@@ -133,20 +135,26 @@ class CommuneIndex:
     def locate(self, geoms: np.ndarray, given: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(commune code per row or None, whether ``given[i]`` is among the communes touched).
 
-        ``geoms`` are in the communes' CRS; None rows are not located. Polygons are located by
-        their ``point_on_surface``.
+        ``geoms`` are in the communes' (metric) CRS; None rows are not located. Polygons are
+        located by their ``point_on_surface``. A point within :data:`BOUNDARY_TOLERANCE_M` of
+        a commune counts as touching it (a point on a shared edge in WGS 84 is a few cm off
+        the edge once projected); a commune that contains it wins over one only touching it.
         """
         n = len(geoms)
-        pts = np.where(shapely.get_type_id(geoms) == 0, geoms, None)
-        polys = np.isin(shapely.get_type_id(geoms), (3, 6))
+        type_ids = shapely.get_type_id(geoms)
+        pts = np.where(type_ids == 0, geoms, None)
+        polys = np.isin(type_ids, (3, 6))
         if polys.any():
             pts[polys] = shapely.point_on_surface(geoms[polys])
-        q, c = self.tree.query(pts, predicate="intersects")
+        q, c = self.tree.query(pts, predicate="dwithin", distance=BOUNDARY_TOLERANCE_M)
         code = np.full(n, None, dtype=object)
-        order = np.argsort(q, kind="stable")
-        q, c = q[order], c[order]
-        first_q, first_at = np.unique(q, return_index=True)
-        code[first_q] = self.codes[c[first_at]]
+        if len(q):
+            inside = shapely.intersects(pts[q], self.tree.geometries[c])
+            # per point: containing communes first, then the others in tree order
+            order = np.lexsort((c, ~inside, q))
+            q, c = q[order], c[order]
+            first_q, first_at = np.unique(q, return_index=True)
+            code[first_q] = self.codes[c[first_at]]
         agree = np.zeros(n, dtype=bool)
         if given is not None and len(q):
             hit = self.codes[c] == given[q]

@@ -50,6 +50,17 @@ def site_radius_m(sites: pd.DataFrame, site_commune: pd.Series, params: pd.DataF
     return np.where(np.isnan(own), radius, own)
 
 
+def commune_of_points(points: np.ndarray, communes: pd.DataFrame) -> pd.Series:
+    """Code of the commune each point lies in (<NA> outside every commune; first match on a shared edge)."""
+    code = pd.Series(pd.NA, index=range(len(points)), dtype="string")
+    if len(points) and len(communes):
+        tree = shapely.STRtree(communes.geometry.to_numpy())
+        p_idx, c_idx = tree.query(points, predicate="intersects")
+        first = np.unique(p_idx, return_index=True)[1]
+        code.iloc[p_idx[first]] = communes["commune_code"].to_numpy(dtype=object)[c_idx[first]]
+    return code
+
+
 def _commune_terrain(communes: pd.DataFrame, params: pd.DataFrame) -> pd.Series:
     terrain = communes.set_index("commune_code")["terrain"].astype(object)
     fallback = params["default_terrain"].reindex(terrain.index) if "default_terrain" in params else None
@@ -59,12 +70,13 @@ def _commune_terrain(communes: pd.DataFrame, params: pd.DataFrame) -> pd.Series:
 
 
 def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported: pd.Series) -> Sources:
-    polys, ranks = np.empty(0, dtype=object), np.empty(0, dtype=np.int8)
+    polys, ranks, plabel = np.empty(0, dtype=object), np.empty(0, dtype=np.int8), np.empty(0, dtype=object)
     cov = inputs.get("coverage")
     if cov is not None:
         sel = cov["technology"].isin(techs).to_numpy()
         polys = cov.geometry.to_numpy()[sel]
         ranks = cov["evidence"].map(RANK).to_numpy()[sel].astype(np.int8)
+        plabel = cov["technology"].to_numpy(dtype=object)[sel]
     emit, reach, label = np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
     sites = inputs.get("cell_sites")
     if sites is not None:
@@ -74,7 +86,7 @@ def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported
         reach = sites_radius[sel]
         label = sites["technology"].to_numpy(dtype=object)[sel]
     available = cov is not None or sites is not None
-    return Sources(polys, ranks, emit, reach, label, reported, available)
+    return Sources(polys, ranks, plabel, emit, reach, label, reported, available)
 
 
 def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
@@ -85,7 +97,7 @@ def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
         emit = nodes.geometry.to_numpy()[sel]
         reach = nodes["reach_m"].to_numpy(dtype="float64", na_value=0.0)[sel]
         label = nodes["technology"].str.upper().to_numpy(dtype=object)[sel]
-    return Sources(np.empty(0, dtype=object), np.empty(0, dtype=np.int8), emit, reach, label,
+    return Sources(np.empty(0, dtype=object), np.empty(0, dtype=np.int8), np.empty(0, dtype=object), emit, reach, label,
                    reported, nodes is not None)
 
 
@@ -113,7 +125,9 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
     sites = inputs.get("cell_sites")
     radius = np.empty(0)
     if sites is not None:
-        radius = site_radius_m(sites, sites["commune_code"], params, defaults, terrain)
+        site_commune = commune_of_points(sites.geometry.to_numpy(), communes)
+        site_commune = site_commune.where(site_commune.isin(params.index), pd.NA)
+        radius = site_radius_m(sites, site_commune, params, defaults, terrain)
     geoms = villages.geometry.to_numpy()
     samples = village_samples(geoms, raster_path=raster_path, metric_crs=inputs.metric_crs)
     share = params["polygon_covered_share"].reindex(villages["commune_code"]).to_numpy(dtype=float) / 100.0

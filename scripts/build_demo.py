@@ -48,8 +48,9 @@ RENAMED = {6072101: 25159, 6072117: 25180}
 MISTAGGED_POST = {"Cơm tấm Minh Phát"}
 # OSM mast_or_tower nodes that are not telecom sites (dropped).
 NOT_TELECOM = {"Tháp bút Lycée Yersin"}
+HAMLET_DEG = 0.011                        # ≈ 1.2 km: radius of a polygon village around its point
 CITY_DISTRICTS = {"Thành phố Đà Lạt", "Thành phố Bảo Lộc"}
-ETHNIC_PREFIX = ["Đạ", "Liêng", "Păng", "Kon", "Bơ", "Ma", "Đưng", "Krông", "Cil", "Ting", "Bon", "R'"]
+ETHNIC_PREFIX = ["Đạ", "Liêng", "Păng", "Kon", "Bơ", "Ma", "Đưng", "Krông", "Cil", "Ting", "Yang", "R'"]
 ETHNIC_SUFFIX = ["Nghịt", "Rhong", "Tiêng", "Klơ", "Sar", "Pơr", "Dơng", "Mur", "Ya", "Kră", "Rsal", "Đơng"]
 
 rng = np.random.default_rng(SEED)
@@ -228,8 +229,10 @@ def make_villages(com, src: Path):
 
 
 def polygon_villages(vil, com, n=6):
-    """Turn the villages of ``n`` communes into Voronoi cells clipped to the commune (in lon/lat,
-    so that the written polygons lie inside the written commune polygon); return metric CRS."""
+    """Turn the villages of ``n`` communes into polygons: the Voronoi cell of the village point,
+    clipped to the commune and to a disc of about 1.2 km around the point (a hamlet, not a
+    slice of forest). Done in lon/lat so that the written polygons lie inside the written
+    commune polygon; returned in the metric CRS."""
     counts = vil.groupby("commune_code").size()
     choice = rng.choice(counts[(counts >= 4) & (counts <= 9)].index.to_numpy(), n, replace=False)
     geoms = vil.geometry.values.copy()
@@ -240,7 +243,7 @@ def polygon_villages(vil, com, n=6):
         cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(geoms[idx]), extend_to=poly))
         for i in idx:
             cell = cells[shapely.contains(cells, geoms[i])][0]
-            part = shapely.intersection(cell, poly)
+            part = shapely.intersection(shapely.intersection(cell, poly), shapely.buffer(geoms[i], HAMLET_DEG))
             part = shapely.union_all([g for g in shapely.get_parts(part) if g.geom_type == "Polygon"])
             geoms[i] = shapely.set_precision(part, 1e-6)
     vil = vil.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326")).to_crs(METRIC)
@@ -255,7 +258,8 @@ def make_cell_sites(vil, com, src: Path):
     uncovered village, reach 0.85 × modeled 4G radius) except "lõm sóng" villages (remote
     villages > 3.5 km from every other village in ~30 % of mountainous communes) and a few
     "2G only" villages; VinaPhone / MobiFone add sites near the main villages; a few 5G sites
-    in the xã of Đà Lạt and Bảo Lộc; ~5 % of synthetic sites inactive.
+    in the xã of Đà Lạt and Bảo Lộc; ~5 % of synthetic sites inactive (1.5 % of the
+    Viettel 4G sites that carry the coverage, 7 % of the others).
     """
     terrain = com.set_index("commune_code").terrain
     district = com.set_index("commune_code").district_name
@@ -308,7 +312,8 @@ def make_cell_sites(vil, com, src: Path):
             sx, sy = near(poly, [vx[main]], [vy[main]], 50, 400)[0]
             add("Viettel", "5G", sx, sy, code)
     syn = pd.DataFrame(recs)
-    syn["active"] = rng.random(len(syn)) >= 0.05
+    vt4 = ((syn.operator == "Viettel") & (syn.technology == "4G")).to_numpy()
+    syn["active"] = rng.random(len(syn)) >= np.where(vt4, 0.015, 0.07)   # ≈ 5 % inactive overall
     syn["synthetic"] = True
     syn["site_id"] = [f"{ {'Viettel': 'VTL', 'VinaPhone': 'VNP', 'MobiFone': 'MBF'}[o]}-{i + 1:04d}"
                       for i, o in enumerate(syn.operator)]
@@ -396,8 +401,9 @@ def report_attributes(vil, com):
 # --------------------------------------------------------------------------- post
 def make_postal(vil, com, src: Path):
     """OSM post offices inside the demo communes (kind buu_cuc, invented attributes) + one
-    synthetic BĐVHX near the most populous village in ~85 % of the other communes (≈ 10 % with
-    a failing attribute, 2 with unknown hours), a letter box only in ~5 %, agents in ~8 %."""
+    synthetic BĐVHX near the most populous village in 87 % of the other communes (8 % with a
+    failing attribute, 2 % with unknown hours), a letter box only in 4 %, else an agent (that
+    meets the conditions with p = 0.8); extra agents in ~8 %."""
     cpoly = com.set_index("commune_code").geometry
     poi = gpd.read_file(src / "osm_pois.gpkg")
     po = poi[poi.t8_category == "post_office"].to_crs(METRIC)
@@ -429,27 +435,29 @@ def make_postal(vil, com, src: Path):
                        telecom_service=bool(rng.random() < 0.92),
                        online_public_services=bool(rng.random() < 0.4), x=x, y=y, source=SYN)
             fail = rng.random()
-            if fail < 0.04:
+            if fail < 0.03:
                 rec["hours_per_day"] = 3.0
-            elif fail < 0.07:
+            elif fail < 0.05:
                 rec["signboard"] = False
-            elif fail < 0.10:
+            elif fail < 0.08:
                 rec["parcels_5kg"] = False
-            elif fail < 0.12:
+            elif fail < 0.10:
                 rec["hours_per_day"] = None          # unknown -> missing data
             recs.append(rec)
-        elif u < 0.92:
+        elif u < 0.91:
             recs.append(dict(point_id=f"TT-{code}", kind="thung_thu", name="Thùng thư công cộng", commune_code=code,
                              operator="Vietnam Post", staffed=False, premises=False, signboard=True,
                              posted_hours=False, letters_2kg=True, parcels_5kg=False, hours_per_day=None,
                              collections_per_day=1.0, telecom_service=False, online_public_services=False,
                              x=x, y=y, source=SYN))
-        if rng.random() < 0.08 or u >= 0.92 + 0.5 * 0.08:
+        if u >= 0.91 or rng.random() < 0.08:
+            good = u >= 0.91 and rng.random() < 0.8          # the commune's only point: usually fine
             ax, ay = near(poly, [mx[code]], [my[code]], 300, 1500)[0]
             recs.append(dict(point_id=f"DL-{code}", kind="dai_ly", name="Đại lý bưu điện", commune_code=code,
-                             operator="Vietnam Post", staffed=True, premises=True, signboard=bool(rng.random() < 0.7),
-                             posted_hours=bool(rng.random() < 0.6), letters_2kg=True,
-                             parcels_5kg=bool(rng.random() < 0.5), hours_per_day=float(rng.choice([3, 4, 6])),
+                             operator="Vietnam Post", staffed=True, premises=True,
+                             signboard=good or bool(rng.random() < 0.7), posted_hours=good or bool(rng.random() < 0.6),
+                             letters_2kg=True, parcels_5kg=good or bool(rng.random() < 0.5),
+                             hours_per_day=float(rng.choice([6, 8]) if good else rng.choice([3, 4, 6])),
                              collections_per_day=1.0, telecom_service=bool(rng.random() < 0.5),
                              online_public_services=False, x=ax, y=ay, source=SYN))
     pts = pd.DataFrame(recs)
@@ -461,9 +469,9 @@ def make_postal(vil, com, src: Path):
 def make_radio(vil, com):
     """One station for ~92 % of communes near the main village; loudspeaker clusters per village.
 
-    Station type: wired 45 %, fm 40 %, ip 15 %; ~4 % not operating, ~10 % of FM unlicensed,
-    ~4 % non-compliant, 2 with compliance unknown. Speakers: 1–3 clusters within 30–200 m of
-    each village (inside the village polygon for polygon villages); in ~8 % of communes one
+    Station type: wired 45 %, fm 40 %, ip 15 %; ~3 % not operating, ~8 % of FM unlicensed,
+    ~3 % non-compliant, 2 with compliance unknown. Speakers: 1–3 clusters within 30–200 m of
+    each village (inside the village polygon for polygon villages); in ~5 % of communes one
     village has none or only broken clusters; elsewhere every village keeps ≥ 1 operating one.
     """
     cpoly = com.set_index("commune_code").geometry
@@ -474,19 +482,19 @@ def make_radio(vil, com):
     st = gpd.GeoDataFrame({
         "station_id": [f"DTT-{c}" for c in pick], "commune_code": pick,
         "type": rng.choice(["wired", "fm", "ip"], len(pick), p=[0.45, 0.40, 0.15]),
-        "operating": rng.random(len(pick)) >= 0.04,
-        "compliant": pd.array(rng.random(len(pick)) >= 0.04, dtype="boolean"),
+        "operating": rng.random(len(pick)) >= 0.03,
+        "compliant": pd.array(rng.random(len(pick)) >= 0.03, dtype="boolean"),
         "synthetic": True, "source": SYN,
     }, geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=METRIC)
-    st["licensed"] = pd.array(np.where(st.type == "fm", rng.random(len(st)) >= 0.10, True), dtype="boolean")
-    st.loc[st.type != "fm", "licensed"] = pd.NA
+    st["licensed"] = pd.array(np.where(st["type"] == "fm", rng.random(len(st)) >= 0.08, True), dtype="boolean")
+    st.loc[st["type"] != "fm", "licensed"] = pd.NA
     st.loc[rng.choice(len(st), 2, replace=False), "compliant"] = pd.NA
-    stype = st.set_index("commune_code").type
+    stype = st.set_index("commune_code")["type"]
 
     n = len(vil)
     vpop = vil.population.to_numpy()
     nclus = np.clip(1 + vpop // 1200, 1, 3)
-    bad_communes = set(rng.choice(com.commune_code, round(0.08 * len(com)), replace=False))
+    bad_communes = set(rng.choice(com.commune_code, round(0.05 * len(com)), replace=False))
     state = np.zeros(n, int)                       # 0 ok, 1 none, 2 all broken
     for code in sorted(bad_communes):
         idx = np.flatnonzero(vil.commune_code.to_numpy() == code)
@@ -512,21 +520,24 @@ def make_radio(vil, com):
 
 # --------------------------------------------------------------------------- IT
 def make_commune_it(com):
-    """One row per commune except ~5 %; ~10 % with a weak figure; a few blank cells."""
+    """One row per commune except ~5 %. About 15 % of rows have one weak figure (computers < 80 %,
+    online dossiers < 60 %, e-office users < 80 %, no website, no e-office system); 3 blank cells."""
     c = com[rng.random(len(com)) >= 0.05].reset_index(drop=True)
     n = len(c)
     officials = rng.integers(18, 26, n)
     weak = rng.random(n)
-    computer = officials - rng.integers(0, 3, n)
-    computer = np.where(weak < 0.05, np.round(officials * 0.6), computer).astype(int)
-    eoffice = np.round(officials * rng.uniform(0.7, 1.0, n)).astype(int)
+    computer = np.where(weak < 0.04, np.round(officials * rng.uniform(0.55, 0.75, n)),
+                        officials - rng.integers(0, 3, n)).astype(int)
     dossiers = rng.integers(300, 3000, n)
-    share = np.where((weak >= 0.05) & (weak < 0.12), rng.uniform(0.35, 0.58, n), rng.uniform(0.62, 0.97, n))
-    website = [f"https://{slug(name)}.lamdong.gov.vn" if rng.random() >= 0.08 else "" for name in c.commune_name]
+    share = np.where((weak >= 0.04) & (weak < 0.08), rng.uniform(0.35, 0.58, n), rng.uniform(0.62, 0.97, n))
+    eoffice = np.round(officials * np.where((weak >= 0.08) & (weak < 0.11), rng.uniform(0.55, 0.75, n),
+                                            rng.uniform(0.85, 1.0, n))).astype(int)
+    no_site = (weak >= 0.11) & (weak < 0.13)
+    website = ["" if miss else f"https://{slug(name)}.lamdong.gov.vn" for name, miss in zip(c.commune_name, no_site)]
     mobile = np.round(c.population * rng.uniform(0.9, 1.3, n)).astype(int)
     it = pd.DataFrame({
         "commune_code": c.commune_code, "officials": officials, "officials_with_computer": computer,
-        "officials_using_eoffice": eoffice, "eoffice_system": rng.random(n) >= 0.05, "website": website,
+        "officials_using_eoffice": eoffice, "eoffice_system": ~((weak >= 0.13) & (weak < 0.15)), "website": website,
         "dossiers_total": dossiers, "dossiers_online": np.round(dossiers * share).astype(int),
         "mobile_subscriptions": mobile,
         "smartphone_subscriptions": np.round(mobile * rng.uniform(0.5, 0.85, n)).astype(int),
@@ -594,6 +605,10 @@ def diagnose(com, vil, sites, cov, fixed):
     net |= inpoly | fd.any(axis=1) | vil.mobile_broadband.fillna(False).to_numpy()
     bad = ~(phone & net)
     per = pd.Series(bad).groupby(vil.commune_code.to_numpy()).sum()
+    planned = vil.lom.to_numpy() | vil.only2g.to_numpy()
+    print(f"  failing villages: {int(bad.sum())} ({int((bad & planned).sum())} planned lõm/2G-only, "
+          f"{int((bad & ~planned).sum())} from inactive sites or gaps; "
+          f"{int((bad & (shapely.get_type_id(vil.geometry.values) != 0)).sum())} polygon villages)")
     print(f"  8.2 preview: {int((~phone).sum())} villages without phone, {int((~net).sum())} without internet; "
           f"communes failing: {int((per > 0).sum())}/{len(per)}")
 

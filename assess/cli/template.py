@@ -1,0 +1,27 @@
+"""``tc8 template OUT.gpkg``: write an empty, valid input GeoPackage to fill in QGIS."""
+from __future__ import annotations
+
+import click
+
+from ..errors import OutputExistsError
+from ..messages import text
+from ..schema import LAYERS
+from .options import lang_option, overwrite_option
+
+
+@click.command("template")
+@click.argument("output", metavar="OUT.gpkg", type=click.Path(dir_okay=False))
+@overwrite_option
+@lang_option
+def template_cmd(output, overwrite, lang):
+    """Ghi một GeoPackage trống đúng mô hình dữ liệu đầu vào (mở bằng QGIS để nhập liệu)."""
+    from ..template import write_template
+
+    try:
+        path = write_template(output, overwrite=overwrite)
+    except OutputExistsError:
+        raise click.ClickException(text("template.exists", lang, path=output)) from None
+    except Exception as err:  # noqa: BLE001 - never a traceback
+        raise click.ClickException(text("template.failed", lang, path=output,
+                                        detail=str(err).splitlines()[0] if str(err) else type(err).__name__)) from None
+    click.echo(text("template.written", lang, path=path, layers=len(LAYERS)))

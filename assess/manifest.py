@@ -1,0 +1,94 @@
+"""``manifest.json`` of a commune dossier: what was read, with which rules, and what came out.
+
+The manifest records the tool version, the rule set (id, SHA-256, files, instruments), the
+parameters resolved for the commune, every input file (absolute path, SHA-256, rows per
+layer), the metric CRS, the generation time (UTC, ISO 8601), the verdict per indicator and a
+SHA-256 per indicator of the commune's results rows (canonical JSON of its ``indicators``
+and ``conditions`` rows), so ``tc8 verify`` can re-run and compare tables without the
+workbook. Canonical JSON: keys sorted, UTF-8, NFC, NaN -> null, floats to 10 significant
+digits, rows ordered by indicator then condition id.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .dossier_view import json_value
+from .results import CRITERION
+
+FORMAT = "tc8-dossier-manifest/1"
+MANIFEST = "manifest.json"
+
+
+def canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _rows(frame, sort: list[str]) -> list[dict]:
+    if frame is None or not len(frame):
+        return []
+    cols = [c for c in frame.columns if c != "geometry"]
+    frame = frame[cols].sort_values([c for c in sort if c in cols], kind="mergesort")
+    return [{str(k): json_value(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def table_hashes(indicators, conditions) -> dict:
+    """Indicator id -> SHA-256 of its canonical rows (indicator row + condition rows); ``*`` = all."""
+    ind_rows = _rows(indicators, ["indicator"])
+    cond_rows = _rows(conditions, ["indicator", "condition_id"])
+    out = {}
+    for ind_id in sorted({r["indicator"] for r in ind_rows}):
+        block = {"indicator": [r for r in ind_rows if r["indicator"] == ind_id],
+                 "conditions": [r for r in cond_rows if r["indicator"] == ind_id]}
+        out[ind_id] = hashlib.sha256(canonical(block).encode("utf-8")).hexdigest()
+    out["*"] = hashlib.sha256(canonical({"indicators": ind_rows, "conditions": cond_rows})
+                              .encode("utf-8")).hexdigest()
+    return out
+
+
+def verdicts(indicators) -> dict:
+    """Indicator id (and ``TC8``) -> status code."""
+    return {str(i): str(s) for i, s in zip(indicators["indicator"], indicators["status"])}
+
+
+def build_manifest(info: dict, view, files: dict, options: dict) -> dict:
+    """The manifest of one commune. ``files`` maps role -> file name inside the commune folder."""
+    return {
+        "format": FORMAT,
+        "tool": info["tool"],
+        "generated_at": info["generated_at"],
+        "commune": {"code": view.code, "name": view.info.get("commune_name"),
+                    "district": view.info.get("district_name"), "province_code": view.info.get("province_code"),
+                    "province": view.info.get("province_name")},
+        "rule_set": info["rule_set"],
+        "parameters": view.parameters,
+        "input": {**info["input"], **options},
+        "inputs": info["inputs"],
+        "synthetic_layers": info["synthetic_layers"],
+        "metric_crs": info["metric_crs"],
+        "verdict": verdicts(view.indicators).get(CRITERION),
+        "verdicts": verdicts(view.indicators),
+        "tables_sha256": table_hashes(view.indicators, view.conditions),
+        "files": files,
+    }
+
+
+def dumps(manifest: dict) -> str:
+    return json.dumps(json_value(manifest), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def load(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a tc8 dossier manifest")
+    return data
+
+
+def find_manifests(root: Path) -> list[Path]:
+    """``root/manifest.json`` (one commune folder) or ``root/*/manifest.json`` (a dossier root)."""
+    root = Path(root)
+    if (root / MANIFEST).is_file():
+        return [root / MANIFEST]
+    return sorted(p for p in root.glob(f"*/{MANIFEST}") if p.is_file())

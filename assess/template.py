@@ -1,0 +1,66 @@
+"""An empty, valid input GeoPackage with every layer of the input model (``tc8 template``).
+
+Each layer of :data:`tc8.schema.LAYERS` becomes a GeoPackage layer in WGS 84 (EPSG:4326) with
+typed fields: ``code``/``str``/``enum`` -> TEXT, ``int`` -> INTEGER, ``float`` -> REAL,
+``bool`` -> boolean (OGR integer, subtype boolean). Polygonal layers are MultiPolygon; point
+layers are Point (``villages`` is Point; polygon villages are accepted by validation too);
+``commune_it`` is a table without geometry. The file is written to a temporary name in the
+same folder and renamed into place, so a failure never leaves a half-written template.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import OutputExistsError
+from .schema import LAYERS, Layer
+
+_NUMPY_DTYPES = {"str": object, "code": object, "enum": object, "int": "int64", "float": "float64",
+                 "bool": "bool"}
+
+
+def geometry_type(layer: Layer) -> str | None:
+    """GeoPackage geometry type of ``layer`` in the template (None for a plain table)."""
+    if layer.geometry is None:
+        return None
+    return "MultiPolygon" if "MultiPolygon" in layer.geometry else layer.geometry[0]
+
+
+def template_frames() -> dict[str, pd.DataFrame]:
+    """Empty (Geo)DataFrames, one per layer, with the schema's columns and dtypes."""
+    frames = {}
+    for name, layer in LAYERS.items():
+        columns = {c.name: pd.Series([], dtype=_NUMPY_DTYPES[c.kind]) for c in layer.columns}
+        if layer.geometry is None:
+            frames[name] = pd.DataFrame(columns)
+        else:
+            frames[name] = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    return frames
+
+
+def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the empty input GeoPackage to ``path`` atomically; return the path.
+
+    Raises :class:`~tc8.errors.OutputExistsError` when ``path`` exists and ``overwrite`` is
+    false. The parent folder is created when missing.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise OutputExistsError(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
+    try:
+        for name, frame in template_frames().items():
+            kwargs = {"geometry_type": geometry_type(LAYERS[name])} if LAYERS[name].geometry else {}
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            if leftover.exists():
+                leftover.unlink()
+    return path

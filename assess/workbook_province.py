@@ -1,0 +1,156 @@
+"""The province roll-up workbook (``tong-hop-tinh.xlsx``), rendered from Results.
+
+"Danh sách xã": one row per commune with each indicator's status label and measured value
+and the criterion; an autofilter over the table and, above it, COUNTIF totals per status
+column (formulas, so they stay right after the official filters or re-sorts). "Theo chỉ
+tiêu": communes per status and indicator (from ``Results.rollup``). "Chỉ tiêu tỉnh": the
+province indicators computed by :mod:`tc8.rollup` (values, not formulas). "Nguồn dữ liệu":
+as in the commune workbook. Layout: ``templates/workbook_province.yaml``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from .results import CRITERION, STATUSES
+from .workbook_commune import write_sources_sheet
+from .xlsx_util import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter, atomic_save,
+                        layout, make_cell, new_workbook, sheet_title)
+
+
+def _commune_table(ctx, labels: Labels, spec: dict):
+    """Columns (spec dicts) and row value lists, vectorised over the indicators table."""
+    res, lang = ctx.results, ctx.lang
+    communes = pd.DataFrame(res.communes.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    codes = communes["commune_code"].astype(str)
+    ind = res.indicators.assign(commune_code=res.indicators["commune_code"].astype(str))
+    status = ind.pivot(index="commune_code", columns="indicator", values="status").reindex(codes)
+    measured = ind.pivot(index="commune_code", columns="indicator", values="measured").reindex(codes)
+    units = ind.drop_duplicates("indicator").set_index("indicator")["unit"].fillna("")
+    cols = [c for c in spec["columns"]]
+    data = [communes[c["key"]].astype(object) if c["key"] in communes else pd.Series([None] * len(codes))
+            for c in cols]
+    widths = spec["indicator_columns"]
+    status_cols = []
+    for ind_id in ctx.indicator_ids + [CRITERION]:
+        name = labels.t("criterion") if ind_id == CRITERION else ind_id
+        status_cols.append(len(cols))
+        cols.append({"key": f"status:{ind_id}", "vi": f"{name}", "en": f"{name}",
+                     "width": widths["status_width"], "fmt": "status"})
+        data.append(status[ind_id].map(lambda s: ctx.labels.get("status", s)).astype(object))
+        unit = units.get(ind_id, "")
+        head = labels.t("n_pass") if ind_id == CRITERION else f"{ind_id} {labels.t('measured')}" + (
+            f" ({unit})" if unit and unit not in ("bool", "yes/no") else "")
+        cols.append({"key": f"measured:{ind_id}", "vi": head, "en": head,
+                     "width": widths["measured_width"], "fmt": "number"})
+        data.append(measured[ind_id].astype(object))
+    raw_status = status.reset_index(drop=True)
+    rows = list(zip(*[list(s) for s in data]))
+    return cols, rows, status_cols, raw_status
+
+
+def _communes_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
+    cols, rows, status_cols, raw_status = _commune_table(ctx, labels, spec)
+    rs = ctx.info["rule_set"]
+    top = [[labels.t("title")], [f"{rs['id']} — {rs.get('title_' + ctx.lang) or rs['title_vi']}"]]
+    if not rs["official"]:
+        top.append([ctx.labels.t("not_official")])
+    if ctx.info["synthetic_layers"]:
+        top.append([ctx.labels.t("synthetic_warning", layers=", ".join(ctx.info["synthetic_layers"]))])
+    top.append([labels.t("totals_note")])
+    n_tot = len(STATUSES) + 1
+    header_row = len(top) + 1 + n_tot + 1 + 1
+    first, last = header_row + 1, header_row + max(len(rows), 1)
+    sw = SheetWriter(wb, sheet_title(spec["sheets"]["communes"][ctx.lang], used),
+                     [c.get("width", 12) for c in cols], landscape=True)
+    sw.ws.freeze_panes = f"C{first}"
+    for i, row in enumerate(top):
+        sw.add(row, font="title" if i == 0 else ("italic" if i == len(top) - 1 else "warn"))
+    sw.blank()
+    for status in STATUSES:
+        label = ctx.labels.get("status", status)
+        values = [None] * len(cols)
+        values[1] = make_cell(sw.ws, labels.t("count", status=label), font="bold")
+        for c in status_cols:
+            letter = get_column_letter(c + 1)
+            values[c] = make_cell(sw.ws, Formula(f'=COUNTIF({letter}{first}:{letter}{last},"{label}")'),
+                                  fill=STATUS_FILLS[status], fmt="thousands", border=True)
+        sw.add(values)
+    values = [None] * len(cols)
+    values[1] = make_cell(sw.ws, labels.t("share_pass"), font="bold")
+    pass_label = ctx.labels.get("status", "dat")
+    for c in status_cols:
+        letter = get_column_letter(c + 1)
+        values[c] = make_cell(sw.ws, Formula(
+            f'=IF(COUNTA({letter}{first}:{letter}{last})=0,"",'
+            f'COUNTIF({letter}{first}:{letter}{last},"{pass_label}")/COUNTA({letter}{first}:{letter}{last}))'),
+            fmt="0.0%", border=True)
+    sw.add(values)
+    sw.blank()
+    sw.header(cols, ctx.lang)
+    codes = list(raw_status.columns)
+    for i, row in enumerate(rows):
+        cells = []
+        for j, (col, value) in enumerate(zip(cols, row)):
+            fill = None
+            if col["fmt"] == "status":
+                ind_id = col["key"].split(":", 1)[1]
+                fill = STATUS_FILLS.get(raw_status.iat[i, codes.index(ind_id)])
+            cells.append(make_cell(sw.ws, value, fmt=col["fmt"], fill=fill, align=TOP))
+        sw.add(cells)
+    sw.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(cols))}{last}"
+    sw.ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def _per_indicator_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
+    cols = spec["per_indicator"]
+    sw = SheetWriter(wb, sheet_title(spec["sheets"]["indicators"][ctx.lang], used),
+                     [c["width"] for c in cols], freeze_row=4, landscape=True)
+    sw.add([spec["sheets"]["indicators"][ctx.lang]], font="title")
+    sw.add([labels.t("computed_note")], font="italic")
+    sw.header(cols, ctx.lang)
+    counts = ctx.results.rollup.get("indicators", {}) or {}
+    for ind_id in ctx.indicator_ids + [CRITERION]:
+        c = counts.get(ind_id, {})
+        total = sum(int(c.get(s, 0)) for s in STATUSES)
+        name = labels.t("criterion") if ind_id == CRITERION else ctx.names.get(ind_id, "")
+        row = {"indicator": ind_id, "name": name, **{s: int(c.get(s, 0)) for s in STATUSES},
+               "share": (100.0 * int(c.get("dat", 0)) / total) if total else None}
+        sw.record(cols, [row[k["key"]] for k in cols])
+
+
+def _province_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
+    cols = spec["rollup_table"]
+    sw = SheetWriter(wb, sheet_title(spec["sheets"]["province"][ctx.lang], used),
+                     [c["width"] for c in cols], freeze_row=4)
+    sw.add([labels.t("province_title")], font="title")
+    sw.add([labels.t("computed_note")], font="italic")
+    sw.header(cols, ctx.lang)
+    other = "en" if ctx.lang == "vi" else "vi"
+    for key, value in (ctx.results.rollup or {}).items():
+        if key == "indicators" or isinstance(value, (dict, list)) or key.endswith(f"_{other}"):
+            continue
+        base = key[: -len(ctx.lang) - 1] if key.endswith(f"_{ctx.lang}") else key
+        meta = spec["rollup"].get(base, {})
+        label = meta.get(ctx.lang) or meta.get("vi") or key
+        fmt = meta.get("fmt")
+        fmt = None if fmt in (None, "text") else fmt
+        sw.add([make_cell(sw.ws, label, align=TOP, border=True),
+                make_cell(sw.ws, value, fmt=fmt, align=TOP, border=True),
+                make_cell(sw.ws, key, align=TOP, border=True)])
+
+
+def write_province_workbook(ctx, path: Path) -> None:
+    """Write ``tong-hop-tinh.xlsx`` for every commune of the results, atomically."""
+    spec = layout("workbook_province")
+    labels = Labels(spec, ctx.lang)
+    wb = new_workbook()
+    used: set = set()
+    _communes_sheet(wb, ctx, labels, spec, used)
+    _per_indicator_sheet(wb, ctx, labels, spec, used)
+    _province_sheet(wb, ctx, labels, spec, used)
+    write_sources_sheet(wb, ctx, used, None, warnings=list(ctx.results.warnings or []))
+    atomic_save(wb, path)
+

@@ -1,0 +1,140 @@
+"""Popup and tooltip HTML, one string per feature, built from Results columns.
+
+Every data value goes through :func:`tc8.maps.style.esc`; the only unescaped parts are the
+fixed tags written here. Nothing is decided here: statuses, reasons and evidence classes
+are read from the results.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from tc8.messages import fmt_number, text
+
+from .style import badge, esc, evidence_label, km, status_label, yes_no
+
+
+def _col(frame: pd.DataFrame, name: str, default=None) -> list:
+    if name in frame.columns:
+        return frame[name].astype(object).where(frame[name].notna(), None).tolist()
+    return [default] * len(frame)
+
+
+def _clip(value: str, limit: int) -> str:
+    value = value or ""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def indicator_table(rows: pd.DataFrame, lang: str, *, reason_limit: int = 600) -> str:
+    """HTML table of one commune's indicator rows (``Results.indicators``), criterion last."""
+    out = ['<table>']
+    for ind, name, status, measured, thr, op, unit, evidence, why, missing in zip(
+            _col(rows, "indicator"), _col(rows, f"name_{lang}"), _col(rows, "status"), _col(rows, "measured"),
+            _col(rows, "threshold"), _col(rows, "op"), _col(rows, "unit"), _col(rows, "evidence_class"),
+            _col(rows, f"reasons_{lang}"), _col(rows, f"missing_{lang}")):
+        value = ""
+        if measured is not None:
+            value = f"{fmt_number(float(measured), 1, lang)} {esc(unit)}"
+            if thr is not None and thr != "":
+                value += f" ({esc(text('map.threshold', lang))} {esc(op)} {esc(thr)})"
+        detail = []
+        if evidence:
+            detail.append(f"{esc(text('map.evidence', lang))}: {esc(evidence_label(evidence, lang))}")
+        if why:
+            detail.append(f"{esc(text('map.reasons', lang))}: {esc(_clip(why, reason_limit))}")
+        if missing:
+            detail.append(f"{esc(text('map.missing', lang))}: {esc(_clip(missing, reason_limit))}")
+        out.append(f"<tr><th>{esc(ind)}</th><td>{esc(name)}<br>{badge(status, lang)} {value}"
+                   + "".join(f'<div class="tc8-why">{d}</div>' for d in detail) + "</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, *,
+                   links: dict | None = None, reason_limit: int = 600) -> list[str]:
+    """One popup per commune row: name, code, verdict, indicator table, optional link."""
+    by_code = {code: grp for code, grp in indicators.groupby(indicators["commune_code"].astype(str), sort=False)}
+    links = links or {}
+    out = []
+    for code, name, status in zip(communes["commune_code"].astype(str), _col(communes, "commune_name"),
+                                  _col(communes, "status_tc8")):
+        rows = by_code.get(code, indicators.iloc[0:0])
+        link = links.get(code)
+        html_link = (f'<div><a href="{esc(link)}">{esc(text("map.open_commune_map", lang))}</a></div>'
+                     if link else "")
+        out.append(f'<div class="tc8-pop"><b>{esc(name)}</b> ({esc(code)}) {badge(status, lang)}'
+                   f'{html_link}{indicator_table(rows, lang, reason_limit=reason_limit)}</div>')
+    return out
+
+
+def village_popups(villages: pd.DataFrame, lang: str) -> list[str]:
+    """Per village: name, id, telephone / Internet / loudspeakers with evidence and reasons, postal distance."""
+    out = []
+    cols = zip(_col(villages, "village_name"), _col(villages, "village_id"),
+               _col(villages, "phone_ok"), _col(villages, "phone_evidence"), _col(villages, f"reason_phone_{lang}"),
+               _col(villages, "internet_ok"), _col(villages, "internet_evidence"),
+               _col(villages, f"reason_internet_{lang}"),
+               _col(villages, "speaker_ok"), _col(villages, "speakers_operating"),
+               _col(villages, f"reason_speaker_{lang}"),
+               _col(villages, "nearest_postal_id"), _col(villages, "nearest_postal_m"), _col(villages, "synthetic"))
+    for (name, vid, ph, ph_ev, ph_why, net, net_ev, net_why, spk, n_spk, spk_why, pid, pdist, synth) in cols:
+        rows = []
+        for label, ok, ev, why in ((text("map.phone", lang), ph, ph_ev, ph_why),
+                                   (text("map.internet", lang), net, net_ev, net_why),
+                                   (text("map.speaker", lang), spk, None, spk_why)):
+            value = esc(yes_no(ok, lang))
+            if label == text("map.speaker", lang) and n_spk is not None:
+                value += f" ({esc(n_spk)})"
+            if ev:
+                value += f" · {esc(text('map.evidence', lang))}: {esc(evidence_label(ev, lang))}"
+            if why:
+                value += f'<div class="tc8-why">{esc(why)}</div>'
+            rows.append(f"<tr><th>{esc(label)}</th><td>{value}</td></tr>")
+        postal = (f"{esc(pid)} — {esc(km(pdist, lang))}" if pid is not None else esc(text("map.no_postal", lang)))
+        rows.append(f"<tr><th>{esc(text('map.nearest_postal', lang))}</th><td>{postal}</td></tr>")
+        flag = esc(text("map.synthetic_suffix", lang)) if synth is True else ""
+        out.append(f'<div class="tc8-pop"><b>{esc(name)}</b> ({esc(vid)}){flag}<table>{"".join(rows)}</table></div>')
+    return out
+
+
+def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]], lang: str, *,
+                  title_col: str | None = None, verdict: tuple[str, str, str] | None = None,
+                  why_col: str | None = None) -> list[str]:
+    """Generic popup for input records: ``fields`` = [(column, label)], bools shown as có/không.
+
+    ``verdict`` = (column, yes-key, no-key): a nullable boolean the engine decided (e.g.
+    ``qualifies``), shown first; ``why_col``: a text column of reasons (e.g. ``failed_vi``).
+    """
+    n = len(frame)
+    ids = _col(frame, id_col)
+    titles = _col(frame, title_col) if title_col else [None] * n
+    values = [_col(frame, c) for c, _ in fields]
+    decided = _col(frame, verdict[0]) if verdict else [None] * n
+    whys = _col(frame, why_col) if why_col else [None] * n
+    synth = _col(frame, "synthetic")
+    out = []
+    for i in range(n):
+        head = f"<b>{esc(ids[i])}</b>" + (f" {esc(titles[i])}" if titles[i] else "")
+        if synth[i] is True:
+            head += esc(text("map.synthetic_suffix", lang))
+        rows = []
+        if verdict:
+            ok = decided[i]
+            key = verdict[1] if ok is True else verdict[2] if ok is False else "word.unknown"
+            rows.append(f"<tr><td colspan=2><b>{esc(text(key, lang))}</b></td></tr>")
+        if whys[i]:
+            rows.append(f"<tr><th>{esc(text('map.failed', lang))}</th><td>{esc(whys[i])}</td></tr>")
+        for (col, label), vals in zip(fields, values):
+            v = vals[i]
+            shown = yes_no(v, lang) if isinstance(v, bool) else ("—" if v is None else str(v))
+            rows.append(f"<tr><th>{esc(label)}</th><td>{esc(shown)}</td></tr>")
+        out.append(f'<div class="tc8-pop">{head}<table>{"".join(rows)}</table></div>')
+    return out
+
+
+def tooltips(values, suffix: str = "") -> list[str]:
+    """Escaped tooltip texts (``suffix`` is plain text too)."""
+    series = pd.Series(list(values), dtype=object)
+    return [esc(v) + esc(suffix) for v in series.where(series.notna(), "").tolist()]
+
+
+__all__ = ["commune_popups", "village_popups", "record_popups", "indicator_table", "tooltips", "status_label"]
