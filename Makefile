@@ -18,6 +18,7 @@ $(VENV)/.deps: setup.cfg pyproject.toml
 
 # Reinstall the package itself (fast, no dependencies) so tests run what a user would install.
 install: $(VENV)/.deps
+	rm -rf build
 	$(PY) -m pip install --quiet --no-deps --force-reinstall .
 
 system-deps:

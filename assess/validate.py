@@ -214,7 +214,10 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                 st.metric = project(st.geoms, st.crs, metric)
     _check_codes(state, report)
     _check_raster(raw.population_raster, report)
-    problems = list(read_problems or []) + report.finish()
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    found = sorted(report.finish(),  # stable: general first, then by layer order
+                   key=lambda p: rank.get(p.layer, len(rank) if p.layer else -1))
+    problems = list(read_problems or []) + found
     if any(p.severity == "error" for p in problems) or metric is None:
         return None, problems
     warnings = [p for p in problems if p.severity != "error"]

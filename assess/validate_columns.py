@@ -9,6 +9,8 @@ A value that cannot be typed becomes <NA> in the typed table (and is reported on
 """
 from __future__ import annotations
 
+import unicodedata
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,8 +23,10 @@ DTYPES = {"str": "string", "code": "string", "enum": "string", "int": "Int64",
           "float": "Float64", "bool": "boolean"}
 
 
-def _scalar_text(value):
-    """Text of one cell of a mixed-type column (used only for such columns)."""
+def _scalar_text(value) -> str:
+    """Text of one cell: ``True`` -> ``"true"``, ``24784.0`` -> ``"24784"``, bytes decoded."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, (float, np.floating)):
@@ -34,63 +38,81 @@ def _scalar_text(value):
     return str(value)
 
 
+def _clean_text(value) -> str | None:
+    """NFC, stripped text of one cell; None when empty."""
+    text = unicodedata.normalize("NFC", _scalar_text(value)).strip()
+    return text or None
+
+
+def _per_unique(series: pd.Series, func) -> np.ndarray:
+    """``func`` applied once per distinct non-null value, spread back to rows (None for nulls).
+
+    Columns repeat few values (technology, kind, yes/no words), so this loops over the
+    distinct values only; an id column costs one pass of ``func`` per row.
+    """
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None) if
+                                  pd.api.types.is_extension_array_dtype(series) else series,
+                                  use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [func(v) for v in uniques]
+    mapped[-1] = None
+    return mapped[codes]
+
+
+def text_array(series: pd.Series) -> np.ndarray:
+    """Object array of NFC, stripped text per row; None for null or empty cells."""
+    return _per_unique(series, _clean_text)
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+
+
+def as_string(values: np.ndarray, index=None) -> pd.Series:
+    """pandas ``string`` Series from an object array holding str or None."""
+    return pd.Series(pd.array(values, dtype="string"), index=index)
+
+
 def to_text(series: pd.Series) -> pd.Series:
     """Any column as pandas ``string``: NFC, stripped, empty -> <NA>; ``24784.0`` -> ``"24784"``."""
-    if pd.api.types.is_bool_dtype(series):
-        out = series.astype("boolean").astype("string").str.lower()
-    elif pd.api.types.is_integer_dtype(series):
-        out = series.astype("Int64").astype("string")
-    elif pd.api.types.is_float_dtype(series):
-        num = series.astype("float64").to_numpy()
-        finite = np.isfinite(num)
-        whole = finite & (np.floor(np.where(finite, num, 0)) == num)
-        out = pd.Series(pd.NA, index=series.index, dtype="string")
-        if whole.any():
-            out[whole] = pd.Series(num[whole].astype("int64"), index=series.index[whole]).astype("string")
-        frac = finite & ~whole
-        if frac.any():
-            out[frac] = pd.Series(num[frac], index=series.index[frac]).map(repr).astype("string")
-        out[np.isinf(num)] = pd.Series(num, index=series.index)[np.isinf(num)].astype(str)
-    else:
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        if inferred in ("string", "empty"):
-            out = series.astype("string")
-        else:
-            out = series.map(_scalar_text, na_action="ignore").astype("string")
-    out = out.str.normalize("NFC").str.strip()
-    return out.mask((out == "").fillna(False))
+    return as_string(text_array(series), series.index)
 
 
-def _to_number(series: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series | None]:
+def _to_number(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray | None]:
     """(Float64 values, mask of cells that are not numbers, the cells as text or None)."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        num = series.astype("Float64")
+        values = series.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
         text = None
         bad = np.zeros(len(series), dtype=bool)
     else:
-        text = to_text(series)
-        num = pd.to_numeric(text, errors="coerce").astype("Float64")
-        bad = (text.notna() & num.isna()).to_numpy(dtype=bool)
-    values = num.to_numpy(dtype="float64", na_value=np.nan)
+        text = text_array(series)
+        values = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype="float64")
+        bad = _present(text) & np.isnan(values)
     nonfinite = np.isinf(values)
     if nonfinite.any():
         bad = bad | nonfinite
-        num = num.mask(nonfinite)
-    return num, bad, text
+        values = np.where(nonfinite, np.nan, values)
+    return pd.Series(pd.array(values, dtype="Float64")), bad, text
 
 
-def _to_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
-    """(boolean values, mask of cells that are not yes/no words, the cells as text)."""
-    text = to_text(series).str.lower()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        text = text.replace({"1.0": "1", "0.0": "0"})
-    is_true = text.isin(TRUE_WORDS).to_numpy(dtype=bool)
-    is_false = text.isin(FALSE_WORDS).to_numpy(dtype=bool)
-    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-    out[is_true] = True
-    out[is_false & text.notna().to_numpy(dtype=bool)] = False
-    bad = text.notna().to_numpy(dtype=bool) & ~is_true & ~is_false
-    return out, bad, text
+_TRUE, _FALSE, _BAD = 1, 0, -2
+
+
+def _bool_state(value) -> int:
+    text = _clean_text(value)
+    if text is None:
+        return -1
+    text = text.lower()
+    return _TRUE if text in TRUE_WORDS else _FALSE if text in FALSE_WORDS else _BAD
+
+
+def _to_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(boolean values, mask of cells that are not yes/no words). Empty cells are <NA>."""
+    state = _per_unique(series, _bool_state)
+    state = np.where(state == None, -1, state).astype(int)  # noqa: E711 - elementwise on objects
+    out = pd.array(np.where(state == _TRUE, True, False), dtype="boolean")
+    out[(state != _TRUE) & (state != _FALSE)] = pd.NA
+    return pd.Series(out), state == _BAD
 
 
 def _empty(kind: str, index) -> pd.Series:
@@ -104,22 +126,23 @@ def _type_column(frame, col: Column, ref: LayerRef, report: Collector) -> tuple[
     if col.kind in ("str", "code"):
         return to_text(raw), bad
     if col.kind == "enum":
-        text = to_text(raw)
         lookup = {v.lower(): v for v in col.values}
-        canon = text.str.lower().map(lookup)
-        bad = (text.notna() & canon.isna()).to_numpy(dtype=bool)
-        report.add_rows("error", "bad_enum", ref, bad, col.name, per_row={"value": text.to_numpy(dtype=object)},
+        text = text_array(raw)
+        canon = _per_unique(raw, lambda v: lookup.get((_clean_text(v) or "").lower(), _BAD))
+        bad = np.fromiter((c is _BAD for c in canon), dtype=bool, count=len(canon))
+        report.add_rows("error", "bad_enum", ref, bad, col.name, per_row={"value": text},
                         allowed=", ".join(col.values))
-        return canon.astype("string"), bad
+        return as_string(np.where(bad, None, canon)), bad
     if col.kind == "bool":
-        out, bad, text = _to_bool(raw)
-        report.add_rows("error", "bad_bool", ref, bad, col.name, per_row={"value": text.to_numpy(dtype=object)},
-                        allowed_true=", ".join(sorted(w for w in TRUE_WORDS)),
-                        allowed_false=", ".join(sorted(w for w in FALSE_WORDS if w)))
+        out, bad = _to_bool(raw)
+        if bad.any():
+            report.add_rows("error", "bad_bool", ref, bad, col.name, per_row={"value": text_array(raw)},
+                            allowed_true=", ".join(sorted(TRUE_WORDS)),
+                            allowed_false=", ".join(sorted(w for w in FALSE_WORDS if w)))
         return out, bad
     num, bad, text = _to_number(raw)
-    shown = (text if text is not None else raw.astype(str)).to_numpy(dtype=object)
-    report.add_rows("error", "bad_number", ref, bad, col.name, per_row={"value": shown})
+    report.add_rows("error", "bad_number", ref, bad, col.name,
+                    per_row={"value": text if text is not None else raw.to_numpy(dtype=object)})
     values = num.to_numpy(dtype="float64", na_value=np.nan)
     if col.kind == "int":
         finite = np.isfinite(values)
@@ -139,14 +162,10 @@ def _type_column(frame, col: Column, ref: LayerRef, report: Collector) -> tuple[
     return num, bad
 
 
-def _ids(frame: pd.DataFrame, layer: Layer) -> tuple[pd.Series | None, np.ndarray | None]:
-    """The id column as text and the label array for :class:`LayerRef` (None = use ``#n``)."""
-    if layer.id_column not in frame.columns:
-        return None, None
-    ids = to_text(frame[layer.id_column])
-    usable = ids.notna() & ~ids.duplicated(keep=False)
-    labels = ids.astype(object).where(usable, None).to_numpy(dtype=object)
-    return ids, labels
+def _labels(ids: pd.Series) -> np.ndarray:
+    """Row labels for :class:`LayerRef`: the id where present and unique, else None (-> ``#n``)."""
+    usable = (ids.notna() & ~ids.duplicated(keep=False)).to_numpy(dtype=bool)
+    return np.where(usable, ids.to_numpy(dtype=object, na_value=None), None)
 
 
 def _duplicates(ids: pd.Series, col: Column, ref: LayerRef, report: Collector) -> None:
@@ -176,10 +195,10 @@ def type_layer(frame: pd.DataFrame, layer: Layer, file: str, report: Collector) 
     their values otherwise. The geometry column is not part of the result.
     """
     geom_name = frame.active_geometry_name if isinstance(frame, gpd.GeoDataFrame) else None
-    ids, labels = _ids(frame, layer)
-    ref = LayerRef(layer.name, file, labels)
     index = pd.RangeIndex(len(frame))
     frame = frame.reset_index(drop=True)
+    ids = to_text(frame[layer.id_column]) if layer.id_column in frame.columns else None
+    ref = LayerRef(layer.name, file, None if ids is None else _labels(ids))
     typed: dict[str, pd.Series] = {}
     for col in layer.columns:
         if col.name not in frame.columns:
@@ -188,20 +207,22 @@ def type_layer(frame: pd.DataFrame, layer: Layer, file: str, report: Collector) 
                            expected=", ".join(c.name for c in layer.required_columns))
             typed[col.name] = _empty(col.kind, index)
             continue
-        series, bad = _type_column(frame, col, ref, report)
+        if col.name == layer.id_column:
+            series, bad = ids, np.zeros(len(frame), dtype=bool)
+        else:
+            series, bad = _type_column(frame, col, ref, report)
         series.index = index
         typed[col.name] = series
         if not col.nullable:
             nulls = series.isna().to_numpy(dtype=bool) & ~bad
             report.add_rows("error", "null_value", ref, nulls, col.name)
         if col.unique:
-            _duplicates(series if col.name != layer.id_column or ids is None else ids.set_axis(index),
-                        col, ref, report)
+            _duplicates(series, col, ref, report)
     for name in frame.columns:
         if name in typed or name == geom_name:
             continue
         extra = frame[name]
         if pd.api.types.infer_dtype(extra, skipna=True) == "string":
-            extra = extra.astype("string").str.normalize("NFC")
+            extra = pd.Series(_per_unique(extra, lambda v: unicodedata.normalize("NFC", v)), dtype=object)
         typed[name] = extra.set_axis(index)
     return pd.DataFrame(typed, index=index), ref

@@ -89,7 +89,9 @@ def _summary(wb, ctx, view, used: set) -> None:
     sw = SheetWriter(wb, sheet_title(ctx.spec["sheets"]["summary"][ctx.lang], used),
                      _widths(ctx, "indicators"), freeze_row=freeze, landscape=True)
     for i, row in enumerate(top):
-        if i == 0 or len(row) == 1:
+        if not row:
+            sw.blank()
+        elif i == 0 or len(row) == 1:
             sw.add(row, font="title" if i == 0 else "warn")
         else:
             sw.add([make_cell(sw.ws, row[0], font="bold"), row[1]])

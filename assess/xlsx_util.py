@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -165,7 +165,7 @@ class SheetWriter:
 
     def add(self, values=(), **style) -> int:
         """Write one row (values are plain values or ready cells); return its row number."""
-        cells = [v if isinstance(v, WriteOnlyCell) else make_cell(self.ws, v, **style) for v in values]
+        cells = [v if isinstance(v, Cell) else make_cell(self.ws, v, **style) for v in values]
         self.ws.append(cells)
         self.row += 1
         return self.row
@@ -190,7 +190,7 @@ class SheetWriter:
 
 def setup_print(ws, *, landscape: bool = False) -> None:
     """A4, fit all columns to one page width, any number of pages tall."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

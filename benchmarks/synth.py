@@ -207,18 +207,18 @@ def _postal(rng, grid, codes, remote) -> gpd.GeoDataFrame:
     commune = np.concatenate([np.arange(nc), np.flatnonzero(second)])
     n = len(commune)
     main = np.arange(n) < nc
-    kind = np.where(main, np.where(rng.random(n) < 0.85 - 0.25 * remote[commune], _pick(rng, ["bdvhx", "buu_cuc"], n),
+    kind = np.where(main, np.where(rng.random(n) < 0.93 - 0.3 * remote[commune], _pick(rng, ["bdvhx", "buu_cuc"], n),
                                    "thung_thu"), _pick(rng, ["dai_ly", "ki_ot", "thung_thu", "other"], n))
     box = kind == "thung_thu"
-    good = rng.random(n) < 0.92
+    good = rng.random(n) < 0.96
     hours = np.where(box, 0.0, np.where(good, rng.choice([4.0, 6.0, 8.0, 10.0], n), rng.choice([2.0, 3.0], n)))
     yes = lambda p: (rng.random(n) < p) & ~box  # noqa: E731
     return _frame({
         "point_id": _ids("P", n, 5), "kind": kind.astype(object),
         "name": "Điểm " + kind.astype(object) + " " + codes[commune], "commune_code": codes[commune],
-        "operator": np.full(n, "VNPost", dtype=object), "staffed": yes(0.97), "premises": yes(0.97),
-        "hours_per_day": hours, "signboard": yes(0.95), "posted_hours": yes(0.95),
-        "letters_2kg": (rng.random(n) < 0.98), "parcels_5kg": yes(0.95),
+        "operator": np.full(n, "VNPost", dtype=object), "staffed": yes(0.99), "premises": yes(0.99),
+        "hours_per_day": hours, "signboard": yes(0.98), "posted_hours": yes(0.98),
+        "letters_2kg": (rng.random(n) < 0.995), "parcels_5kg": yes(0.98),
         "collections_per_day": rng.choice([0.5, 1.0, 1.0, 2.0], n), "telecom_service": yes(0.7),
         "online_public_services": yes(0.5), "synthetic": np.ones(n, dtype=bool),
     }, grid.point(commune, *Grid.uv(rng, n)))
@@ -253,7 +253,7 @@ def _speakers(rng, grid, v_ids, v_commune, v_uv, remote, n: int) -> gpd.GeoDataF
     lu, lv = Grid.uv(rng, int(loose.sum()))
     u[loose], v[loose] = lu, lv
     tagged = ~loose & (rng.random(len(village)) < 0.7)
-    operating = np.where(np.arange(len(village)) < len(base), rng.random(len(village)) < 0.97,
+    operating = np.where(np.arange(len(village)) < len(base), rng.random(len(village)) < 0.995,
                          rng.random(len(village)) < 0.85)
     return _frame({"cluster_id": _ids("K", len(village), 6),
                    "type": _pick(rng, ["wired", "fm", "ip"], len(village), [0.3, 0.5, 0.2]),

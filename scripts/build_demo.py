@@ -73,8 +73,10 @@ def make_communes(src: Path):
     """Rural communes (xã) of 2024, dissolved by GSO code, in the metric CRS.
 
     2009 communes with a NULL code (merged away before 2024) are unioned into the coded
-    neighbour of the same 2009 district with which they share the longest border; their 2019
-    census population (listed under the old name) is added to the host.
+    neighbour of the same 2009 district with which they share the longest border (the length
+    of the orphan's boundary within 300 m of the neighbour, because the source polygons
+    overlap by up to ~0.3 km² instead of sharing edges); their 2019 census population
+    (listed under the old name) is added to the host.
     """
     raw_ll = gpd.read_file(src / "communes_2009.gpkg")
     raw = raw_ll.to_crs(METRIC)
@@ -92,7 +94,9 @@ def make_communes(src: Path):
         for i in todo:
             geom, district = raw.geometry[i], raw.district_name[i]
             cand = raw[(raw.district_name == district) & raw.code.notna()]
-            shared = shapely.length(shapely.intersection(geom.boundary, cand.geometry.boundary.values))
+            # the low-resolution polygons overlap their neighbours slightly instead of sharing
+            # edges exactly: count the orphan's boundary lying within 300 m of each candidate
+            shared = shapely.length(shapely.intersection(geom.boundary, shapely.buffer(cand.geometry.values, 300)))
             if len(cand) == 0 or shared.max() <= 0:
                 left.append(i)
                 continue
@@ -422,7 +426,11 @@ def make_postal(vil, com, src: Path):
     main = vil.loc[vil.groupby("commune_code").population.idxmax()].set_index("commune_code")
     mx, my = main.geometry.representative_point().x, main.geometry.representative_point().y
     others = [c for c in com.commune_code if c not in set(po.commune_code)]
-    roll = rng.random(len(others))
+    # stratified draws (a shuffled even grid in 0..1): the shares below are exact, not luck
+    roll = (rng.permutation(len(others)) + 0.5) / len(others)
+    nb, na = int((roll < 0.87).sum()), int((roll >= 0.91).sum())
+    fails = iter((rng.permutation(nb) + 0.5) / nb)
+    goods = iter((rng.permutation(na) + 0.5) / na)
     nbdvhx = 0
     for code, u in zip(others, roll):
         poly = np.array([cpoly[code]])
@@ -434,7 +442,7 @@ def make_postal(vil, com, src: Path):
                        collections_per_day=float(rng.choice([1, 1, 2])),
                        telecom_service=bool(rng.random() < 0.92),
                        online_public_services=bool(rng.random() < 0.4), x=x, y=y, source=SYN)
-            fail = rng.random()
+            fail = next(fails)
             if fail < 0.03:
                 rec["hours_per_day"] = 3.0
             elif fail < 0.05:
@@ -451,7 +459,7 @@ def make_postal(vil, com, src: Path):
                              collections_per_day=1.0, telecom_service=False, online_public_services=False,
                              x=x, y=y, source=SYN))
         if u >= 0.91 or rng.random() < 0.08:
-            good = u >= 0.91 and rng.random() < 0.8          # the commune's only point: usually fine
+            good = u >= 0.91 and next(goods) < 0.8           # the commune's only point: usually fine
             ax, ay = near(poly, [mx[code]], [my[code]], 300, 1500)[0]
             recs.append(dict(point_id=f"DL-{code}", kind="dai_ly", name="Đại lý bưu điện", commune_code=code,
                              operator="Vietnam Post", staffed=True, premises=True,
@@ -469,32 +477,38 @@ def make_postal(vil, com, src: Path):
 def make_radio(vil, com):
     """One station for ~92 % of communes near the main village; loudspeaker clusters per village.
 
-    Station type: wired 45 %, fm 40 %, ip 15 %; ~3 % not operating, ~8 % of FM unlicensed,
-    ~3 % non-compliant, 2 with compliance unknown. Speakers: 1–3 clusters within 30–200 m of
-    each village (inside the village polygon for polygon villages); in ~5 % of communes one
+    Station type: wired 45 %, fm 40 %, ip 15 %; 3 not operating, 3 non-compliant, 2 with
+    compliance unknown, 3 FM stations unlicensed (disjoint). Speakers: 1–3 clusters within 30–200 m of
+    each village (inside the village polygon for polygon villages); in 4 % of communes one
     village has none or only broken clusters; elsewhere every village keeps ≥ 1 operating one.
     """
     cpoly = com.set_index("commune_code").geometry
     main = vil.loc[vil.groupby("commune_code").population.idxmax()].set_index("commune_code")
-    pick = [c for c in com.commune_code if rng.random() < 0.92]
+    roll = (rng.permutation(len(com)) + 0.5) / len(com)
+    pick = list(com.commune_code[roll < 0.92])
     pts = near(cpoly[pick].values, main.loc[pick].geometry.representative_point().x,
                main.loc[pick].geometry.representative_point().y, 50, 400)
+    n = len(pick)
     st = gpd.GeoDataFrame({
         "station_id": [f"DTT-{c}" for c in pick], "commune_code": pick,
-        "type": rng.choice(["wired", "fm", "ip"], len(pick), p=[0.45, 0.40, 0.15]),
-        "operating": rng.random(len(pick)) >= 0.03,
-        "compliant": pd.array(rng.random(len(pick)) >= 0.03, dtype="boolean"),
+        "type": rng.choice(["wired", "fm", "ip"], n, p=[0.45, 0.40, 0.15]),
+        "operating": True, "compliant": pd.array(np.ones(n, bool), dtype="boolean"),
         "synthetic": True, "source": SYN,
     }, geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=METRIC)
-    st["licensed"] = pd.array(np.where(st["type"] == "fm", rng.random(len(st)) >= 0.08, True), dtype="boolean")
-    st.loc[st["type"] != "fm", "licensed"] = pd.NA
-    st.loc[rng.choice(len(st), 2, replace=False), "compliant"] = pd.NA
+    order = rng.permutation(n)                     # disjoint problem stations, exact counts
+    bad_op, bad_comp, unk_comp = order[:3], order[3:6], order[6:8]
+    st.loc[bad_op, "operating"] = False
+    st.loc[bad_comp, "compliant"] = False
+    st.loc[unk_comp, "compliant"] = pd.NA
+    st["licensed"] = pd.array(np.where(st["type"] == "fm", True, pd.NA), dtype="boolean")
+    fm_ok = [i for i in order[8:] if st["type"].iat[i] == "fm"]
+    st.loc[fm_ok[:3], "licensed"] = False
     stype = st.set_index("commune_code")["type"]
 
     n = len(vil)
     vpop = vil.population.to_numpy()
     nclus = np.clip(1 + vpop // 1200, 1, 3)
-    bad_communes = set(rng.choice(com.commune_code, round(0.05 * len(com)), replace=False))
+    bad_communes = set(rng.choice(com.commune_code, round(0.04 * len(com)), replace=False))
     state = np.zeros(n, int)                       # 0 ok, 1 none, 2 all broken
     for code in sorted(bad_communes):
         idx = np.flatnonzero(vil.commune_code.to_numpy() == code)

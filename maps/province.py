@@ -1,0 +1,116 @@
+"""The province overview: communes coloured by verdict, one layer per indicator, roll-up panel.
+
+The commune geometries are embedded once and shared by every indicator layer; they are
+simplified as a coverage (borders stay shared) with a tolerance that grows with the extent,
+and rounded to 4–5 decimals, so a national file (2,621 communes) stays well under 15 MB.
+"""
+from __future__ import annotations
+
+import math
+
+import folium
+
+from tc8.messages import fmt_number, text
+from tc8.results import CRITERION, status_column
+
+from . import popups
+from .base import new_map
+from .geo import bounds_latlon, feature_collection, to_display
+from .layers import DataLayer, FitBounds, SharedData
+from .offline import local_css, render_page
+from .style import STATUS_COLORS, render_fragment, rule_set_label, status_legend, synthetic_note, today
+
+#: Popup reasons are cut to this many characters in the overview (the commune map has them all).
+REASON_LIMIT = 240
+
+
+def tolerance_for(frame) -> tuple[float, int]:
+    """(simplification tolerance in metres, coordinate decimals) for a metric frame's extent.
+
+    About 1/2500 of the extent's diagonal, at least 10 m: 30 m for a 75 km province, ~700 m
+    for the whole country. Decimals: 5 (≈1 m) up to 20 m tolerance, else 4 (≈11 m).
+    """
+    minx, miny, maxx, maxy = frame.total_bounds
+    diag = math.hypot(maxx - minx, maxy - miny) if len(frame) else 0.0
+    tol = max(10.0, diag / 2500.0) if math.isfinite(diag) else 10.0
+    return tol, (5 if tol <= 20 else 4)
+
+
+def _rollup_rows(rollup: dict, lang: str) -> list[dict]:
+    r = rollup or {}
+    rows = []
+    if "communes_passing" in r:
+        rows.append({"label": text("map.rollup_pass", lang),
+                     "value": f"{r.get('communes_passing', 0)}/{r.get('n_communes', 0)}"})
+    if "postal_points" in r:
+        rows.append({"label": text("map.rollup_points", lang), "value": fmt_number(r["postal_points"], 0, lang)})
+    if "postal_service_radius_km" in r:
+        rows.append({"label": text("map.rollup_radius", lang),
+                     "value": fmt_number(r["postal_service_radius_km"], 2, lang) + " km"})
+    if "population_per_postal_point" in r:
+        rows.append({"label": text("map.rollup_people", lang),
+                     "value": fmt_number(r["population_per_postal_point"], 0, lang)})
+    if "share_communes_with_bdvhx_pct" in r:
+        rows.append({"label": text("map.rollup_bdvhx", lang),
+                     "value": f"{r.get('communes_with_bdvhx', 0)} ({fmt_number(r['share_communes_with_bdvhx_pct'], 1, lang)} %)"})
+    if "share_villages_fixed_broadband_pct" in r:
+        rows.append({"label": text("map.rollup_broadband", lang),
+                     "value": f"{fmt_number(r['share_villages_fixed_broadband_pct'], 1, lang)} % / "
+                              f"{fmt_number(r.get('share_villages_mobile_broadband_pct'), 1, lang)} %"})
+    return rows
+
+
+def render_province_map(results, *, lang: str = "vi", commune_links: dict | None = None,
+                        date: str | None = None, online_tiles: bool = True, synthetic_note_on: bool = True) -> str:
+    """Self-contained HTML overview of every commune in ``results``.
+
+    ``commune_links``: commune code -> href (relative to the overview) of its commune map,
+    shown in the popup; communes without a link get none. A commune with an empty geometry
+    is left out of the drawing (it still counts in the roll-up panel).
+    """
+    communes = results.communes
+    tol, decimals = tolerance_for(communes)
+    shown = to_display(communes, tolerance_m=tol, decimals=decimals, coverage=True)
+    ind_ids = [i for i in results.indicators["indicator"].astype(str).unique() if i != CRITERION]
+    keys = {CRITERION: "status_tc8", **{i: status_column(i) for i in ind_ids}}
+    links = {str(k): v for k, v in (commune_links or {}).items()}
+    pops = popups.commune_popups(shown, results.indicators, lang, links=links, reason_limit=REASON_LIMIT)
+    tips = popups.tooltips(shown["commune_name"])
+    props = [{"popup": p, "tip": t} for p, t in zip(pops, tips)]
+    for ind, col in keys.items():
+        values = shown[col].astype(str).tolist() if col in shown.columns else ["thieu_du_lieu"] * len(shown)
+        for prop, value in zip(props, values):
+            prop[col] = value
+    fmap = new_map(lang, online_tiles=online_tiles)
+    data = SharedData(feature_collection(shown.geometry.values, props)).add_to(fmap)
+    synthetic = "communes" in (results.synthetic_layers or ())
+    suffix = text("map.synthetic_suffix", lang) if synthetic else ""
+    DataLayer(data, text("map.layer_communes_overall", lang) + suffix, status_key="status_tc8",
+              palette=STATUS_COLORS, stroke="#ffffff", weight=0.6, fill_opacity=0.75,
+              class_name="tc8-commune", show=True).add_to(fmap)
+    for ind in ind_ids:
+        DataLayer(data, text("map.layer_communes_indicator", lang, id=ind) + suffix, status_key=keys[ind],
+                  palette=STATUS_COLORS, stroke="#ffffff", weight=0.6, fill_opacity=0.75,
+                  class_name="tc8-commune", show=False).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    FitBounds(bounds_latlon(shown)).add_to(fmap)
+    province = _province_name(communes, lang)
+    panel = render_fragment(
+        "map_province_panel.html",
+        title=text("map.title_province", lang, province=province),
+        subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
+        synthetic=synthetic_note(results.synthetic_layers, lang) if synthetic_note_on else "",
+        rollup_title=text("map.rollup_title", lang), rollup=_rollup_rows(results.rollup, lang),
+        status_title=text("map.legend_status", lang), statuses=status_legend(lang))
+    fmap.get_root().html.add_child(folium.Element(panel))
+    return render_page(fmap, extra_head=local_css("map_panel.css"),
+                       title=text("map.title_province", lang, province=province))
+
+
+def _province_name(communes, lang: str) -> str:
+    for col in ("province_name", "province_code"):
+        if col in communes.columns:
+            names = communes[col].dropna().astype(str).unique()
+            if len(names) == 1:
+                return names[0]
+    return text("map.province_default", lang)

@@ -1,0 +1,67 @@
+"""Write a province's maps: ``communes/<code>.html`` (+ optional ``.png``) and ``province.html``."""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from tc8.errors import OutputExistsError
+
+from .commune import render_commune_map
+from .province import render_province_map
+
+log = logging.getLogger(__name__)
+PROVINCE_FILE = "province.html"
+COMMUNE_DIR = "communes"
+
+
+def _write_text(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` atomically (temp file in the same folder + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None,
+              png: bool = False, date: str | None = None) -> dict:
+    """Render and write the maps of ``results`` under ``outdir``.
+
+    ``communes``: codes to draw (default: every assessed commune); the overview always
+    shows every commune and links those drawn. Existing files are kept unless
+    ``overwrite`` (then :class:`~tc8.errors.OutputExistsError` is raised before anything is
+    written). Returns ``{"province": Path, "communes": {code: Path}, "png": {code: Path}}``.
+    """
+    outdir = Path(outdir)
+    all_codes = results.communes["commune_code"].astype(str).tolist()
+    codes = all_codes if not communes else [str(c) for c in communes]
+    unknown = sorted(set(codes) - set(all_codes))
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    targets = {c: outdir / COMMUNE_DIR / f"{c}.html" for c in codes}
+    pngs = {c: outdir / COMMUNE_DIR / f"{c}.png" for c in codes} if png else {}
+    province = outdir / PROVINCE_FILE
+    existing = [p for p in [province, *targets.values(), *pngs.values()] if p.exists()]
+    if existing and not overwrite:
+        names = ", ".join(str(p) for p in existing[:3]) + (" …" if len(existing) > 3 else "")
+        raise OutputExistsError(f"{names}: đã có — dùng --overwrite để ghi đè (already exists; use --overwrite)")
+    t0 = time.perf_counter()
+    for code, path in targets.items():
+        _write_text(path, render_commune_map(results, code, lang=lang, date=date))
+    t1 = time.perf_counter()
+    if png:
+        from .static import render_commune_png
+        for code, path in pngs.items():
+            render_commune_png(results, code, path, lang=lang, date=date)
+    links = {c: f"{COMMUNE_DIR}/{c}.html" for c in codes}
+    _write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date))
+    log.info("maps: %d commune maps in %.2f s, overview in %.2f s -> %s",
+             len(targets), t1 - t0, time.perf_counter() - t1, outdir)
+    return {"province": province, "communes": targets, "png": pngs}

@@ -1,0 +1,127 @@
+"""A static PNG of a commune map (matplotlib, Agg backend, no network) for the evidence workbook.
+
+Drawn in the results' metric CRS, so the scale bar is in true metres. Shows the boundary,
+villages coloured by their overall display status, cell sites by technology, postal points
+(qualifying or not) with the lines to the nearest qualifying one, the radio station and
+loudspeaker clusters. Legend and title in ``lang`` (Vietnamese by default).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from tc8.messages import text  # noqa: E402
+
+from .select import commune_view  # noqa: E402
+from .style import (LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
+                    rule_set_label, status_label, today)
+
+
+def _flags(series) -> np.ndarray:
+    s = pd.Series(series).astype("boolean")
+    return np.where(s.isna(), None, s.fillna(False).to_numpy(dtype=bool)).astype(object)
+
+
+def _scale_bar(ax, width_m: float) -> None:
+    """A round-length scale bar in the lower left corner (axes in metres)."""
+    nice = 10 ** np.floor(np.log10(max(width_m / 4, 1)))
+    length = max(n * nice for n in (1, 2, 5) if n * nice <= max(width_m / 4, 1))
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    x, y = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+    ax.plot([x, x + length], [y, y], color="black", lw=3, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x + length / 2, y + 0.015 * (y1 - y0), label, ha="center", va="bottom", fontsize=8)
+
+
+def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dpi: int = 120,
+                       date: str | None = None) -> Path:
+    """Write the PNG of ``commune_code`` to ``path`` atomically; return the path.
+
+    ``KeyError`` for a commune that is not in ``results``. Empty layers are skipped.
+    """
+    view = commune_view(results, commune_code)
+    fig, ax = plt.subplots(figsize=(8, 8), dpi=dpi)
+    try:
+        view.commune.boundary.plot(ax=ax, color="#222222", linewidth=1.5)
+        handles = []
+        cov = view.layers.get("coverage")
+        if cov is not None and len(cov):
+            cov.plot(ax=ax, color=[TECH_COLORS.get(t, "#999999") for t in cov["technology"].astype(str)],
+                     alpha=0.12, linewidth=0)
+        cells = view.layers.get("cell_sites")
+        if cells is not None and len(cells):
+            active = _flags(cells["active"]) == True  # noqa: E712
+            colors = [TECH_COLORS.get(t, "#666666") if a else "#bdbdbd"
+                      for t, a in zip(cells["technology"].astype(str), active)]
+            cells.plot(ax=ax, color=colors, marker="^", markersize=40, edgecolor="#333333", linewidth=0.5)
+            for tech, color in TECH_COLORS.items():
+                if (cells["technology"].astype(str) == tech).any():
+                    handles.append(Line2D([], [], marker="^", ls="", color=color, markeredgecolor="#333333",
+                                          label=f"{text('map.png_legend_sites', lang)} {tech}"))
+        if view.lines is not None and len(view.lines):
+            view.lines.plot(ax=ax, color=LINE_COLOR, linewidth=0.8, linestyle="--")
+            handles.append(Line2D([], [], color=LINE_COLOR, ls="--", label=text("map.layer_postal_lines", lang)))
+        v = view.villages
+        if len(v):
+            v.plot(ax=ax, color=[STATUS_COLORS.get(s, "#999999") for s in v["s_tc8"]], markersize=60,
+                   edgecolor="#333333", linewidth=0.6, alpha=0.9)
+            for status, color in STATUS_COLORS.items():
+                handles.append(Line2D([], [], marker="o", ls="", color=color, markeredgecolor="#333333",
+                                      label=f"{text('map.layer_overall', lang)}: {status_label(status, lang)}"))
+        for name, key, col, marker, size in (("speakers", "map.layer_speakers", "operating", "o", 12),
+                                             ("radio_stations", "map.layer_stations", "station_ok", "*", 160)):
+            frame = view.layers.get(name)
+            if frame is None or frame.empty:
+                continue
+            col = col if col in frame.columns else "operating"
+            ok = _flags(frame[col])
+            frame.plot(ax=ax, color=[ON_OFF_COLORS[x] for x in ok], marker=marker, markersize=size,
+                       edgecolor="#222222", linewidth=0.4)
+            handles.append(Line2D([], [], marker=marker, ls="", color=ON_OFF_COLORS[True],
+                                  label=f"{text(key, lang)}: {text('map.operating', lang)}"))
+            handles.append(Line2D([], [], marker=marker, ls="", color=ON_OFF_COLORS[False],
+                                  label=f"{text(key, lang)}: {text('map.not_operating', lang)}"))
+        postal = view.layers.get("postal_points")
+        if postal is not None and len(postal):
+            q = _flags(postal["qualifies"]) if "qualifies" in postal.columns else [None] * len(postal)
+            postal.plot(ax=ax, color=[POSTAL_COLORS[x] for x in q], marker="s", markersize=70,
+                        edgecolor="white", linewidth=1)
+            for flag, key in ((True, "map.qualifies"), (False, "map.not_qualifies")):
+                handles.append(Line2D([], [], marker="s", ls="", color=POSTAL_COLORS[flag],
+                                      label=f"{text('map.layer_postal', lang)}: {text(key, lang)}"))
+        minx, miny, maxx, maxy = view.commune.total_bounds
+        pad = 0.05 * max(maxx - minx, maxy - miny, 1.0)
+        ax.set_xlim(minx - pad, maxx + pad)
+        ax.set_ylim(miny - pad, maxy + pad)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        _scale_bar(ax, maxx - minx + 2 * pad)
+        row = view.commune.iloc[0]
+        ax.set_title(text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code)
+                     + "\n" + text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date))
+                     + f"\n{text('map.verdict', lang)}: {status_label(row.get('status_tc8'), lang)}", fontsize=10)
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".png", dir=target.parent)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format="png", bbox_inches="tight")
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return target
+    finally:
+        plt.close(fig)
