@@ -6,7 +6,7 @@ import pandas as pd
 
 from .measures import Measure, _blank, count_points, it_measures, letter_box_flag, no_layer, village_share
 from .messages import LANGS, text
-from .reasons import join_limited
+from .textjoin import join_by_group
 from .villages import kleene_or
 
 
@@ -38,7 +38,8 @@ def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
             "line": [text("reason.postal_point", lang, id=i, name=n if isinstance(n, str) else "", failed=f)
                      for i, n, f in zip(postal["point_id"][failing], postal["name"].astype(object)[failing],
                                         evaluation[f"failed_{lang}"][failing])]})
-        joined = lines.groupby("commune_code")["line"].agg(lambda s: join_limited(list(s), lang)).reindex(codes)
+        joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy(), limit=10,
+                               lang=lang).reindex(codes)
         details[lang] = pd.Series(np.where(has_any, joined.fillna(""), text("reason.no_postal_point", lang)),
                                   index=codes, dtype=object)
     unknown = qualifies.isna().to_numpy()
@@ -48,13 +49,13 @@ def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
         lines = pd.DataFrame({"commune_code": code[unknown].to_numpy(),
                               "line": postal["point_id"][unknown].astype(str) + ": " +
                               evaluation["unknown_fields"][unknown].astype(str)})
-        joined = lines.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy()).reindex(codes).fillna("")
         miss[lang] = pd.Series(np.where(joined != "", [text("missing.postal", lang, what=w) + f" ({src})"
                                                        for w in joined], ""), index=codes, dtype=object)
     out = {}
     for name, flag in flags.items():
         low, high, ids = count_points(postal, flag, codes, "declared", "point_id")
-        all_ids = postal["point_id"].astype(object).groupby(code.to_numpy()).agg(";".join).reindex(codes).fillna("")
+        all_ids = join_by_group(code.to_numpy(), postal["point_id"].to_numpy(dtype=object), sep=";").reindex(codes).fillna("")
         out[name] = Measure(low, high, "count", _blank(codes, "declared"), ids.where(low > 0, all_ids),
                             details["vi"], details["en"], miss["vi"], miss["en"])
     return out
@@ -84,13 +85,13 @@ def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
         lines = pd.DataFrame({"commune_code": code.to_numpy(), "line": [
             text("reason.station", lang, id=i, failed=w) if w else "" for i, w in zip(stations["station_id"], why)]})
         lines = lines[lines["line"] != ""]
-        joined = lines.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy()).reindex(codes).fillna("")
         details[lang] = pd.Series(np.where(has_any, joined, text("reason.no_station", lang)), index=codes, dtype=object)
         unknown_rows = ok.isna().to_numpy()
         fields = np.where(stations["compliant"].isna(), "compliant", "licensed")
         ul = pd.DataFrame({"commune_code": code[unknown_rows].to_numpy(),
                            "line": stations["station_id"][unknown_rows].astype(str) + ": " + fields[unknown_rows]})
-        uj = ul.groupby("commune_code")["line"].agg("; ".join).reindex(codes).fillna("")
+        uj = join_by_group(ul["commune_code"].to_numpy(), ul["line"].to_numpy()).reindex(codes).fillna("")
         src = text("missing.from", lang, source=text("missing.source_station", lang))
         miss[lang] = pd.Series(np.where(uj != "", [text("missing.station", lang, what=w) + f" ({src})" for w in uj], ""),
                                index=codes, dtype=object)
@@ -102,14 +103,18 @@ def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
 def village_measures(villages, codes) -> dict:
     """The four village shares."""
     both_ok = _kleene_and(villages["phone_ok"], villages["internet_ok"])
-    both_reason = {lang: np.array([("; ".join(x for x in (a, b) if x)) for a, b in
-                                   zip(villages[f"reason_phone_{lang}"], villages[f"reason_internet_{lang}"])],
-                                  dtype=object) for lang in LANGS}
-    weaker = np.where(villages["phone_evidence"].map(lambda e: {"measured": 0, "declared": 1, "modeled": 2,
-                                                                 "reported": 3}.get(e, 9)).to_numpy()
-                      >= villages["internet_evidence"].map(lambda e: {"measured": 0, "declared": 1, "modeled": 2,
-                                                                       "reported": 3}.get(e, 9)).to_numpy(),
-                      villages["phone_evidence"], villages["internet_evidence"])
+    both_reason = {}
+    for lang in LANGS:
+        a = villages[f"reason_phone_{lang}"].to_numpy(dtype=object)
+        b = villages[f"reason_internet_{lang}"].to_numpy(dtype=object)
+        both = (a != "") & (b != "")
+        joined = np.where(a != "", a, b)
+        joined[both] = a[both] + "; " + b[both]
+        both_reason[lang] = joined
+    order = {"measured": 0, "declared": 1, "modeled": 2, "reported": 3}
+    phone_rank = villages["phone_evidence"].map(order).fillna(9).to_numpy()
+    internet_rank = villages["internet_evidence"].map(order).fillna(9).to_numpy()
+    weaker = np.where(phone_rank >= internet_rank, villages["phone_evidence"], villages["internet_evidence"])
     specs = {
         "share_villages_phone": (villages["phone_ok"], villages["phone_evidence"], "phone",
                                  "missing.villages_phone", "missing.source_telecom"),

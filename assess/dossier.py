@@ -160,7 +160,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     """
     t0 = time.perf_counter()
     outdir = Path(outdir)
-    slicer = Slicer(results)
+    slicer = Slicer(results, lang)
     codes = _select(slicer, communes)
     for code in codes:
         check_code(code)

@@ -67,6 +67,21 @@ def parameter_meta(rule_set) -> dict:
     return out
 
 
+def point_conditions(results) -> list:
+    """(condition id, label_vi, label_en) of the postal point conditions the engine reported (``cond_<id>``)."""
+    postal = results.layers.get("postal_points")
+    pp = attr(results.rule_set, "postal_point", None)
+    if postal is None or pp is None:
+        return []
+    out = []
+    for cond in attr(pp, "conditions", None) or []:
+        cid = str(attr(cond, "id", ""))
+        if f"cond_{cid}" in postal.columns:
+            label_vi = str(attr(cond, "label_vi", "") or cid)
+            out.append((cid, label_vi, str(attr(cond, "label_en", "") or label_vi)))
+    return out
+
+
 def run_info(results, generated_at: str) -> dict:
     """Run-wide facts shared by every manifest and every "Nguồn dữ liệu" sheet."""
     raw = getattr(results.inputs, "raw", None)
@@ -107,6 +122,7 @@ class Context:
     kinds: dict                # indicator id -> record kinds (postal, telecom, radio, it)
     sheet_names: dict = field(default_factory=dict)
     param_meta: dict = field(default_factory=dict)
+    point_conditions: list = field(default_factory=list)  # (id, label_vi, label_en) of postal point conditions
 
     @classmethod
     def build(cls, results, lang: str, generated_at: str) -> "Context":
@@ -127,69 +143,106 @@ class Context:
                     kinds[ind_id].append(kind)
         return cls(results=results, lang=lang, labels=Labels(spec, lang), spec=spec,
                    info=run_info(results, generated_at), indicator_ids=ids, names=names, kinds=kinds,
-                   param_meta=parameter_meta(results.rule_set))
+                   param_meta=parameter_meta(results.rule_set), point_conditions=point_conditions(results))
 
 
 @dataclass
 class CommuneView:
+    """One commune's rows as lists of plain dicts (None for missing values)."""
+
     code: str
     info: dict
-    indicators: pd.DataFrame
-    conditions: pd.DataFrame
-    villages: pd.DataFrame
-    postal: pd.DataFrame | None
-    stations: pd.DataFrame | None
+    indicators: list
+    conditions: list
+    villages: list
+    postal: list | None
+    stations: list | None
     it: dict | None
     parameters: dict
 
+    def indicator(self, ind_id: str) -> dict:
+        return next((r for r in self.indicators if r["indicator"] == ind_id), {})
 
-def _table(frame) -> pd.DataFrame | None:
-    if frame is None:
-        return None
-    if "geometry" in frame.columns:
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name if hasattr(frame, "geometry") else "geometry"))
-    return frame
+
+class _Columns:
+    """A table as object arrays (pandas NA/NaN -> None), converted once, sliced by row positions."""
+
+    def __init__(self, frame: pd.DataFrame, keep=None):
+        cols = [c for c in frame.columns if c != "geometry" and (keep is None or keep(c))]
+        self.cols = cols
+        self.arrays = []
+        for c in cols:
+            series = frame[c]
+            arr = series.astype(object).to_numpy(copy=True)
+            mask = series.isna().to_numpy()
+            if mask.any():
+                arr[mask] = None
+            self.arrays.append(arr)
+        code = frame["commune_code"].astype(str) if "commune_code" in frame.columns else None
+        self.groups = code.groupby(code, sort=False).indices if code is not None else {}
+
+    def records(self, code: str) -> list[dict]:
+        idx = self.groups.get(code)
+        if idx is None:
+            return []
+        cols = self.cols
+        return [dict(zip(cols, row)) for row in zip(*(a[idx].tolist() for a in self.arrays))]
+
+
+def _layout_keys(spec: dict, lang: str) -> set:
+    keys = {"commune_code", "status"}
+    for cols in spec["tables"].values():
+        for col in cols:
+            keys |= {col["key"], f"{col['key']}_{lang}", f"{col['key']}_vi"}
+    return keys
 
 
 class Slicer:
-    """Per-commune views of a Results, grouped once."""
+    """Per-commune views of a Results: every table converted and grouped by commune once.
 
-    def __init__(self, results):
+    Record layers keep only the columns the workbook layout shows (plus ``cond_*``), so the
+    national tables are not duplicated whole. ``indicators`` and ``conditions`` keep every
+    column (the manifest hashes them).
+    """
+
+    def __init__(self, results, lang: str = "vi"):
         self.results = results
-        self.communes = _table(results.communes)
-        self.frames = {"indicators": results.indicators, "conditions": results.conditions,
-                       "villages": _table(results.villages)}
+        keys = _layout_keys(layout("workbook_commune"), lang)
+        keep = (lambda c: c in keys or str(c).startswith("cond_"))
+        communes = results.communes
+        self.communes = _Columns(communes)
+        self.row_of = {str(c): i for i, c in enumerate(communes["commune_code"])}
+        self.tables = {"indicators": _Columns(results.indicators), "villages": _Columns(results.villages, keep)}
+        cond = results.conditions
+        self.tables["conditions"] = _Columns(cond) if len(cond) else None
         for name in RECORD_LAYERS:
-            if name in results.layers:
-                self.frames[name] = _table(results.layers[name])
+            frame = results.layers.get(name)
+            self.tables[name] = _Columns(frame, keep) if frame is not None else None
         it = results.layers.get("commune_it")
-        if it is None and results.inputs is not None:
-            it = results.inputs.get("commune_it") if hasattr(results.inputs, "get") else None
-        self.frames["commune_it"] = _table(it)
-        self.groups = {name: (f.groupby(f["commune_code"].astype(str), sort=False).indices
-                              if f is not None and "commune_code" in f.columns else {})
-                       for name, f in self.frames.items()}
-        self.row_of = {str(c): i for i, c in enumerate(self.communes["commune_code"])}
+        if it is None and results.inputs is not None and hasattr(results.inputs, "get"):
+            it = results.inputs.get("commune_it")
+        self.tables["commune_it"] = _Columns(it) if it is not None else None
+        params = results.parameters
+        self.params = params if params is not None else None
 
     @property
     def codes(self) -> list[str]:
         return list(self.row_of)
 
-    def _rows(self, name: str, code: str):
-        frame = self.frames.get(name)
-        if frame is None:
-            return None
-        idx = self.groups[name].get(code)
-        return frame.iloc[idx] if idx is not None else frame.iloc[0:0]
+    def _records(self, name: str, code: str):
+        table = self.tables.get(name)
+        return None if table is None else table.records(code)
 
     def view(self, code: str) -> CommuneView:
-        info = {k: plain(v) for k, v in self.communes.iloc[self.row_of[code]].items()}
-        it_rows = self._rows("commune_it", code)
-        it = None if it_rows is None or it_rows.empty else {k: plain(v) for k, v in it_rows.iloc[0].items()}
+        i = self.row_of[code]
+        info = {c: a[i] for c, a in zip(self.communes.cols, self.communes.arrays)}
+        it_rows = self._records("commune_it", code)
         params = {}
-        if self.results.parameters is not None and code in self.results.parameters.index:
-            params = {str(k): json_value(v) for k, v in self.results.parameters.loc[code].items()}
-        return CommuneView(code=code, info=info, indicators=self._rows("indicators", code),
-                           conditions=self._rows("conditions", code), villages=self._rows("villages", code),
-                           postal=self._rows("postal_points", code), stations=self._rows("radio_stations", code),
-                           it=it, parameters=params)
+        if self.params is not None and code in self.params.index:
+            params = {str(k): json_value(v) for k, v in self.params.loc[code].items()}
+        return CommuneView(code=code, info=info, indicators=self._records("indicators", code),
+                           conditions=self._records("conditions", code) or [],
+                           villages=self._records("villages", code),
+                           postal=self._records("postal_points", code),
+                           stations=self._records("radio_stations", code),
+                           it=it_rows[0] if it_rows else None, parameters=params)

@@ -18,6 +18,7 @@ from .messages import LANGS, text
 from .postal import evaluate_points, param_name
 from .results import CRITERION, Results, status_column
 from .schema import BASIS_ORDER, EVIDENCE_ORDER
+from .textjoin import join_by_group
 from .villages import nearest_postal, speaker_measures, telecom_measures
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     layers = _record_layers(inputs, postal_eval, site_radius, station_ok, speaker_village)
     results = Results(
         rule_set=rule_set, communes=communes_out, indicators=indicators,
-        conditions=pd.DataFrame(cond_rows) if cond_rows else pd.DataFrame(),
+        conditions=pd.concat(cond_rows, ignore_index=True) if cond_rows else pd.DataFrame(),
         villages=village_frame, layers=layers, parameters=params, metric_crs=inputs.metric_crs,
         inputs=inputs, synthetic_layers=inputs.synthetic_layers, warnings=list(inputs.warnings))
     results.rollup = rollup_mod.province_rollup(results)
@@ -159,7 +160,7 @@ def _indicator_rows(indicator, ev, codes, communes, postal_basis) -> pd.DataFram
     return frame
 
 
-def _condition_rows(indicator, ev, codes) -> list[dict]:
+def _condition_rows(indicator, ev, codes) -> list[pd.DataFrame]:
     out = []
     for cond, leaf in ev.leaves:
         cite = getattr(cond, "cite", None)
@@ -173,7 +174,7 @@ def _condition_rows(indicator, ev, codes) -> list[dict]:
             "status": STATUS_NAMES[leaf.status], "basis": cond.basis, "cite": cite_text,
             "evidence_class": leaf.measure.evidence.to_numpy(dtype=object),
         })
-        out.extend(frame.to_dict("records"))
+        out.append(frame)
     return out
 
 
@@ -203,11 +204,14 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
             add = np.array([f"{ind_id}: {w}" for w in word], dtype=object)
             lines = np.where(failing & (lines != ""), lines + "; " + add, np.where(failing, add, lines))
         reasons[lang] = lines
-    missing = {lang: all_rows.groupby("commune_code", sort=False)[f"missing_{lang}"]
-               .agg(lambda s: "; ".join(x for x in s if x)).reindex(codes).fillna("").to_numpy()
-               for lang in LANGS}
-    ev_weakest = all_rows.groupby("commune_code", sort=False)["evidence_class"].agg(
-        lambda s: _weakest(list(s), EVIDENCE_ORDER)).reindex(codes).fillna("")
+    missing = {}
+    for lang in LANGS:
+        has = all_rows[all_rows[f"missing_{lang}"] != ""]
+        missing[lang] = join_by_group(has["commune_code"].to_numpy(), has[f"missing_{lang}"].to_numpy()
+                                      ).reindex(codes).fillna("").to_numpy()
+    rank = all_rows["evidence_class"].map({name: i for i, name in enumerate(EVIDENCE_ORDER)})
+    weakest = rank.groupby(all_rows["commune_code"].to_numpy()).max().reindex(codes)
+    ev_weakest = weakest.map(dict(enumerate(EVIDENCE_ORDER))).fillna("")
     return pd.DataFrame({
         "commune_code": codes.to_numpy(),
         "commune_name": communes["commune_name"].to_numpy(dtype=object),

@@ -25,16 +25,16 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _rows(frame, sort: list[str]) -> list[dict]:
-    if frame is None or not len(frame):
-        return []
-    cols = [c for c in frame.columns if c != "geometry"]
-    frame = frame[cols].sort_values([c for c in sort if c in cols], kind="mergesort")
-    return [{str(k): json_value(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+def _rows(records: list, sort: list[str]) -> list[dict]:
+    rows = [{str(k): json_value(v) for k, v in rec.items() if k != "geometry"} for rec in records or []]
+    return sorted(rows, key=lambda r: tuple(str(r.get(k, "")) for k in sort))
 
 
-def table_hashes(indicators, conditions) -> dict:
-    """Indicator id -> SHA-256 of its canonical rows (indicator row + condition rows); ``*`` = all."""
+def table_hashes(indicators: list, conditions: list) -> dict:
+    """Indicator id -> SHA-256 of its canonical rows (indicator row + condition rows); ``*`` = all.
+
+    ``indicators`` / ``conditions`` are one commune's rows as dicts (:class:`~tc8.dossier_view.CommuneView`).
+    """
     ind_rows = _rows(indicators, ["indicator"])
     cond_rows = _rows(conditions, ["indicator", "condition_id"])
     out = {}
@@ -47,9 +47,9 @@ def table_hashes(indicators, conditions) -> dict:
     return out
 
 
-def verdicts(indicators) -> dict:
+def verdicts(indicators: list) -> dict:
     """Indicator id (and ``TC8``) -> status code."""
-    return {str(i): str(s) for i, s in zip(indicators["indicator"], indicators["status"])}
+    return {str(r["indicator"]): str(r["status"]) for r in indicators}
 
 
 def build_manifest(info: dict, view, files: dict, options: dict) -> dict:

@@ -17,7 +17,7 @@ import pandas as pd
 from .coverage import RANK
 from .messages import LANGS, text
 from .postal import compare, values_for
-from .reasons import join_limited
+from .textjoin import join_by_group
 from .schema import LAYERS
 
 
@@ -42,7 +42,7 @@ def _group_text(frame: pd.DataFrame, column: str, index, lang: str, limit: int =
     """``; ``-join the ``column`` texts per commune (at most ``limit`` listed)."""
     if frame.empty:
         return _blank(index)
-    joined = frame.groupby("commune_code", sort=False)[column].agg(lambda s: join_limited(list(s), lang, limit))
+    joined = join_by_group(frame["commune_code"].to_numpy(), frame[column].to_numpy(), limit=limit, lang=lang)
     return joined.reindex(index).fillna("").astype(object)
 
 
@@ -64,11 +64,11 @@ def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, re
     names = pd.Series(list(RANK), index=range(len(RANK)))
     ev = pd.Series(judged_no.reindex(codes).map(names).to_numpy(), index=codes)
     ev = ev.where(ev.notna(), pd.Series(weakest_ok.reindex(codes).map(names).to_numpy(), index=codes))
-    names_col = villages["village_name"].astype(object)
-    vid = villages["village_id"].astype(object)
+    names_col = villages["village_name"].to_numpy(dtype=object)
+    vid = villages["village_id"].to_numpy(dtype=object)
     out = {}
     failing = ~yes & ~unknown
-    bad = pd.DataFrame({"commune_code": code[failing].to_numpy(), "id": vid[failing].to_numpy()})
+    bad = pd.DataFrame({"commune_code": code[failing].to_numpy(), "id": vid[failing]})
     for lang in LANGS:
         sub = bad.assign(line=[text("reason.village", lang, name=nm, id=i, why=w) for nm, i, w in
                                zip(names_col[failing], vid[failing], reason[lang][failing])])
@@ -77,12 +77,12 @@ def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, re
                           for a, b in zip(n - n_yes - n_unk, n)], index=codes)
         body = _group_text(sub, "line", codes, lang)
         out[f"details_{lang}"] = (head + np.where(body != "", ": " + body, "")).where((n - n_yes - n_unk > 0) | (n == 0), "")
-        unk = pd.DataFrame({"commune_code": code[unknown].to_numpy(), "name": names_col[unknown].to_numpy()})
+        unk = pd.DataFrame({"commune_code": code[unknown].to_numpy(), "name": names_col[unknown]})
         listed = _group_text(unk, "name", codes, lang, limit=15)
         src = text("missing.from", lang, source=text(source_key, lang))
         out[f"missing_{lang}"] = pd.Series(
             np.where(listed != "", [text(missing_key, lang, villages=v) + f" ({src})" for v in listed], ""), index=codes)
-    ids = bad.groupby("commune_code")["id"].agg(";".join).reindex(codes).fillna("")
+    ids = join_by_group(bad["commune_code"].to_numpy(), bad["id"].to_numpy(), sep=";").reindex(codes).fillna("")
     return Measure(pd.Series(low, index=codes), pd.Series(high, index=codes), "%", ev.fillna(""), ids,
                    out["details_vi"], out["details_en"], out["missing_vi"], out["missing_en"])
 
@@ -94,7 +94,7 @@ def count_points(frame, flag: pd.Series, codes: pd.Index, evidence: str, id_col:
     maybe = flag.isna().to_numpy()
     low = pd.Series(yes).groupby(code).sum().reindex(codes).fillna(0).astype(float)
     high = low + pd.Series(maybe).groupby(code).sum().reindex(codes).fillna(0).astype(float)
-    ids = pd.Series(frame[id_col].astype(object).to_numpy()[yes]).groupby(code[yes]).agg(";".join)
+    ids = join_by_group(code[yes], frame[id_col].astype(object).to_numpy()[yes], sep=";")
     return low, high, ids.reindex(codes).fillna("")
 
 

@@ -27,6 +27,8 @@ class _Default(dict):
 
 def text(key: str, lang: str = "vi", **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in."""
+    if not params:
+        return _plain_text(key, lang)
     entry = catalogue().get(key)
     if entry is None:
         return key
@@ -52,3 +54,11 @@ def fmt_number(value: float, decimals: int = 1, lang: str = "vi") -> str:
     if lang == "vi":
         s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
     return s
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_text(key: str, lang: str) -> str:
+    entry = catalogue().get(key)
+    if entry is None:
+        return key
+    return (entry.get(lang) or entry.get("vi") or key).format_map(_Default())

@@ -21,7 +21,8 @@ def _km(metres: float, lang: str) -> str:
     return fmt_number(metres / 1000.0, 1, lang)
 
 
-def _mobile_part(lang, service, ok, has_polys, near, has_emitters, available, reported, share, need, techs):
+def _mobile_part(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
+    """``near`` is (distance_m, reach_m, label) of the nearest active site, NaN when none."""
     if ok is True:
         return ""
     head = text(f"reason.no_{service}_mobile", lang)
@@ -29,14 +30,14 @@ def _mobile_part(lang, service, ok, has_polys, near, has_emitters, available, re
     if share is not None and 0 < share < need:
         bits.append(text("reason.partial_share", lang, share=fmt_number(share * 100, 0, lang),
                          need=fmt_number(need * 100, 0, lang)))
-    if has_polys:
-        bits.append(text("reason.outside_declared", lang, techs=has_polys))
+    if declared:
+        bits.append(text("reason.outside_declared", lang, techs=declared))
+    dist, reach, label = near
     if has_emitters:
-        if np.isnan(near["distance_m"]):
+        if np.isnan(dist):
             bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
-        elif near["distance_m"] > near["reach_m"]:
-            bits.append(text("reason.nearest_site", lang, tech=near["label"],
-                             dist=_km(near["distance_m"], lang), radius=_km(near["reach_m"], lang)))
+        elif dist > reach:
+            bits.append(text("reason.nearest_site", lang, tech=label, dist=_km(dist, lang), radius=_km(reach, lang)))
     elif available:
         bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
     if reported is False:
@@ -51,12 +52,12 @@ def _fixed_part(lang, service, ok, near, available, reported):
         return ""
     head = text(f"reason.no_{service}_fixed", lang)
     bits = []
+    dist, reach, label = near
     if available:
-        if np.isnan(near["distance_m"]):
+        if np.isnan(dist):
             bits.append(text("reason.no_fixed_node", lang))
-        elif near["distance_m"] > near["reach_m"]:
-            bits.append(text("reason.nearest_fixed", lang, tech=near["label"],
-                             dist=_km(near["distance_m"], lang), radius=_km(near["reach_m"], lang)))
+        elif dist > reach:
+            bits.append(text("reason.nearest_fixed", lang, tech=label, dist=_km(dist, lang), radius=_km(reach, lang)))
     if reported is False:
         bits.append(text("reason.reported_no", lang))
     if not available and reported is not False:
@@ -64,28 +65,42 @@ def _fixed_part(lang, service, ok, near, available, reported):
     return head + " — " + "; ".join(bits) if bits else head
 
 
-def _maybe_bool(value):
-    return None if pd.isna(value) else bool(value)
+def _plain(values) -> list:
+    """Nullable values as Python True/False/None."""
+    return [None if v is pd.NA or v is None or (isinstance(v, float) and np.isnan(v)) else bool(v)
+            for v in values]
+
+
+def _near(frame: pd.DataFrame) -> list:
+    return list(zip(frame["distance_m"].to_numpy(dtype=float), frame["reach_m"].to_numpy(dtype=float),
+                    frame["label"].to_numpy(dtype=object)))
 
 
 def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need):
-    """Reason per not-covered village for ``service`` ("phone" | "internet"): (vi, en) arrays."""
+    """Reason per not-covered village for ``service`` ("phone" | "internet"): (vi, en) arrays.
+
+    Values are pulled out of pandas once; the loop runs over plain Python values only.
+    """
     a, b = SERVICE_PARTS[service]
     techs = lists["phone_technologies"] if service == "phone" else lists["internet_technologies"]
-    out = {lang: [] for lang in LANGS}
-    polygon = rows["polygon"].to_numpy()
-    declared_techs = "/".join(sorted(set(sa.polygon_label))) if len(sa.polygons) else ""
-    for i in range(len(rows)):
-        a_ok, b_ok = _maybe_bool(rows[f"{a}_ok"].iat[i]), _maybe_bool(rows[f"{b}_ok"].iat[i])
-        a_rep = _maybe_bool(sa.reported.loc[villages.index[i]])
-        b_rep = _maybe_bool(sb.reported.loc[villages.index[i]])
-        share = rows[f"{a}_share"].iat[i] if polygon[i] else None
-        for lang in LANGS:
-            parts = [_mobile_part(lang, service, a_ok, declared_techs, near_a.iloc[i],
-                                  len(sa.emitters) > 0, sa.layer_available, a_rep, share, need[i], techs),
-                     _fixed_part(lang, service, b_ok, near_b.iloc[i], sb.layer_available, b_rep)]
-            out[lang].append("; ".join(p for p in parts if p))
-    return np.array(out["vi"], dtype=object), np.array(out["en"], dtype=object)
+    declared = "/".join(sorted(set(sa.polygon_label))) if len(sa.polygons) else ""
+    a_ok, b_ok = _plain(rows[f"{a}_ok"].to_numpy(dtype=object)), _plain(rows[f"{b}_ok"].to_numpy(dtype=object))
+    a_rep = _plain(sa.reported.loc[villages.index].to_numpy(dtype=object))
+    b_rep = _plain(sb.reported.loc[villages.index].to_numpy(dtype=object))
+    polygon = rows["polygon"].to_numpy(dtype=bool)
+    share = rows[f"{a}_share"].to_numpy(dtype=float)
+    na, nb = _near(near_a), _near(near_b)
+    has_emitters = len(sa.emitters) > 0
+    out = {}
+    for lang in LANGS:
+        col = []
+        for i in range(len(a_ok)):
+            parts = (_mobile_part(lang, service, a_ok[i], declared, na[i], has_emitters, sa.layer_available,
+                                  a_rep[i], share[i] if polygon[i] else None, need[i], techs),
+                     _fixed_part(lang, service, b_ok[i], nb[i], sb.layer_available, b_rep[i]))
+            col.append("; ".join(p for p in parts if p))
+        out[lang] = np.array(col, dtype=object)
+    return out["vi"], out["en"]
 
 
 def speaker_missing(n: int):
@@ -107,10 +122,3 @@ def speaker_reasons(frame: pd.DataFrame, broken: np.ndarray, reach: np.ndarray):
                 col[i] = text("reason.speakers_broken", lang, ids=broken[i])
         out[lang] = col
     return out["vi"], out["en"]
-
-
-def join_limited(items: list[str], lang: str, limit: int = 10) -> str:
-    """Join reasons with '; ', listing at most ``limit`` and saying how many more."""
-    if len(items) <= limit:
-        return "; ".join(items)
-    return "; ".join(items[:limit]) + "; " + text("reason.and_more", lang, n=len(items) - limit)

@@ -46,6 +46,9 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+_VALID: set[str] = set()
+
+
 @dataclass
 class _Doc:
     path: Path
@@ -110,7 +113,12 @@ def _read_doc(path: Path, display: str) -> _Doc:
         raise RuleSetError(f"{display}: a rule file must be a YAML mapping (id:, title_vi:, ...)")
     doc = _Doc(path, display, raw, data, nodes)
     _check_duplicate_keys(doc, nodes)
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest in _VALID:  # same bytes already passed the schema (the engine reloads sets often)
+        return doc
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        _VALID.add(digest)
     if errors:
         lines = [f"{doc.where(tuple(e.absolute_path))}: {_short(e)}" for e in errors[:5]]
         more = f"\n(and {len(errors) - 5} more)" if len(errors) > 5 else ""
@@ -120,7 +128,7 @@ def _read_doc(path: Path, display: str) -> _Doc:
 
 def _short(err: jsonschema.ValidationError) -> str:
     msg = err.message
-    return msg if len(msg) <= 300 else msg[:297] + "..."
+    return msg if len(msg) <= 800 else msg[:797] + "..."
 
 
 def _chain(target: Path, display: str) -> list[_Doc]:

@@ -118,36 +118,37 @@ def _check_codes(state: dict, report: Collector) -> None:
         bad = (codes.notna() & ~codes.str.fullmatch(COMMUNE_CODE_RE.pattern).fillna(False)).to_numpy(dtype=bool)
         report.add_rows("warning", "commune_code_format", communes.ref, bad, "commune_code",
                         per_row={"value": codes.to_numpy(dtype=object)})
-    usable = communes is not None and communes.metric is not None and communes.crs is not None
     index = None
-    if usable:
-        codes = communes.table["commune_code"].astype(object).where(communes.table["commune_code"].notna(), None)
-        index = CommuneIndex(communes.metric, codes.to_numpy(dtype=object))
+    known: set = set()
+    if communes is not None:
+        known = set(communes.table["commune_code"].dropna())
+        if communes.metric is not None:
+            col = communes.table["commune_code"]
+            index = CommuneIndex(communes.metric, col.to_numpy(dtype=object, na_value=None))
     for name in IN_COMMUNE_LAYERS:
         st = state.get(name)
-        if st is None or index is None or st.metric is None:
+        if st is None or communes is None:
             continue
         layer = LAYERS[name]
-        given = None
+        given = unknown = None
         if layer.code_column:
             col = st.table[layer.code_column]
-            given = col.astype(object).where(col.notna(), None).to_numpy(dtype=object)
-            unknown = col.notna().to_numpy(dtype=bool) & ~col.isin(index.known).to_numpy(dtype=bool)
+            given = col.to_numpy(dtype=object, na_value=None)
+            unknown = (col.notna() & ~col.isin(known)).to_numpy(dtype=bool)
             report.add_rows("error", "unknown_commune", st.ref, unknown, layer.code_column,
                             per_row={"value": given})
-        pts = np.where(st.good, st.metric, None)
-        spatial, agree = index.locate(pts, given)
-        outside = st.good & np.array([c is None for c in spatial], dtype=bool)
+        if index is None or st.metric is None:
+            continue  # no usable positions: the reason is already reported
+        spatial, agree = index.locate(np.where(st.good, st.metric, None), given)
+        outside = st.good & (spatial == None)  # noqa: E711 - elementwise on objects
         report.add_rows("error", "outside_communes", st.ref, outside, "geometry")
         if given is not None:
-            has_code = np.array([g is not None for g in given], dtype=bool)
+            has_code = given != None  # noqa: E711
             mismatch = st.good & ~outside & has_code & ~unknown & ~agree
             report.add_rows("error", "commune_mismatch", st.ref, mismatch, layer.code_column,
                             per_row={"given": given, "spatial": spatial})
-            filled = np.where(has_code, given, spatial)
-        else:
-            filled = spatial
-        st.extra["commune_code"] = pd.array(filled, dtype="string")
+            spatial = np.where(has_code, given, spatial)
+        st.extra["commune_code"] = pd.array(spatial, dtype="string")
     speakers, villages = state.get("speakers"), state.get("villages")
     if speakers is not None and villages is not None:
         vid = speakers.table["village_id"]

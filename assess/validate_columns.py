@@ -18,7 +18,6 @@ import pandas as pd
 from .schema import FALSE_WORDS, TRUE_WORDS, Column, Layer
 from .validate_report import Collector, LayerRef
 
-TEXT_KINDS = ("str", "code", "enum")
 DTYPES = {"str": "string", "code": "string", "enum": "string", "int": "Int64",
           "float": "Float64", "bool": "boolean"}
 

@@ -14,6 +14,7 @@ import shapely
 from . import reasons
 from .coverage import RANK, Sources, nearest_emitter, village_service
 from .sampling import village_samples
+from .textjoin import join_by_group
 from .schema import TERRAINS
 
 
@@ -204,8 +205,9 @@ def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tu
     frame = frame[frame["village_id"].notna()]
     total = frame.groupby("village_id").size()
     working = frame[frame["operating"]].groupby("village_id").size()
-    ids = frame.groupby("village_id")["cluster_id"].agg(";".join)
-    broken = frame[~frame["operating"]].groupby("village_id")["cluster_id"].agg(", ".join)
+    ids = join_by_group(frame["village_id"].to_numpy(), frame["cluster_id"].to_numpy(), sep=";")
+    off = frame[~frame["operating"]]
+    broken = join_by_group(off["village_id"].to_numpy(), off["cluster_id"].to_numpy(), sep=", ")
     key = villages["village_id"].astype(object)
     out["speakers_operating"] = key.map(working).fillna(0).astype("Int64").to_numpy()
     out["speakers_total"] = key.map(total).fillna(0).astype("Int64").to_numpy()

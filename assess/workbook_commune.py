@@ -35,11 +35,24 @@ def _value(ctx, col: dict, row: dict):
         return ctx.labels.get("evidence", value)
     if fmt == "bool":
         return ctx.labels.yesno(value)
+    if fmt == "unit":
+        return ctx.labels.get("unit", value)
     return value
 
 
+def _columns(ctx, name: str) -> list[dict]:
+    """A table's columns; the postal table gets one column per point condition of the rule set."""
+    cols = ctx.spec["tables"][name]
+    if name != "postal_points":
+        return cols
+    extra = [{"key": f"cond_{cid}", "vi": label_vi, "en": label_en, "width": 10, "fmt": "bool"}
+             for cid, label_vi, label_en in ctx.point_conditions]
+    at = next((i for i, c in enumerate(cols) if c["key"] == "kind_ok"), len(cols))
+    return cols[:at] + extra + cols[at:]
+
+
 def _table(sw: SheetWriter, ctx, spec_name: str, rows: list[dict]) -> None:
-    cols = ctx.spec["tables"][spec_name]
+    cols = _columns(ctx, spec_name)
     sw.header(cols, ctx.lang)
     if not rows:
         sw.add([ctx.labels.t("no_records")], font="italic")
@@ -50,7 +63,7 @@ def _table(sw: SheetWriter, ctx, spec_name: str, rows: list[dict]) -> None:
 def _widths(ctx, *tables: str) -> list[float]:
     widths: list[float] = []
     for name in tables:
-        for i, col in enumerate(ctx.spec["tables"][name]):
+        for i, col in enumerate(_columns(ctx, name)):
             if i >= len(widths):
                 widths.append(col.get("width", 12))
             else:
@@ -58,8 +71,8 @@ def _widths(ctx, *tables: str) -> list[float]:
     return widths
 
 
-def _records(frame) -> list[dict]:
-    return [] if frame is None else frame.to_dict("records")
+def _records(rows) -> list[dict]:
+    return rows or []
 
 
 def _commune_line(ctx, view) -> str:
@@ -69,7 +82,8 @@ def _commune_line(ctx, view) -> str:
 
 def _instruments(ctx) -> str:
     rs = ctx.info["rule_set"]
-    return "; ".join(ctx.labels.t("instrument_item", number=i["number"], date=i["date"]) for i in rs["instruments"])
+    return "; ".join(ctx.labels.t("instrument_item", number=i["number"], date=i["date"]) if i["date"] else i["number"]
+                     for i in rs["instruments"])
 
 
 def _summary(wb, ctx, view, used: set) -> None:
@@ -95,14 +109,12 @@ def _summary(wb, ctx, view, used: set) -> None:
             sw.add(row, font="title" if i == 0 else "warn")
         else:
             sw.add([make_cell(sw.ws, row[0], font="bold"), row[1]])
-    crit = view.indicators[view.indicators["indicator"] == CRITERION]
-    status = crit["status"].iloc[0] if len(crit) else None
+    status = view.indicator(CRITERION).get("status")
     sw.add([make_cell(sw.ws, L.t("overall"), font="bold"),
             make_cell(sw.ws, L.get("status", status), font="bold", fill=STATUS_FILLS.get(status))])
     sw.blank()
     sw.add([L.t("indicators")], font="bold")
-    rows = _records(view.indicators[view.indicators["indicator"] != CRITERION])
-    _table(sw, ctx, "indicators", rows)
+    _table(sw, ctx, "indicators", [r for r in view.indicators if r["indicator"] != CRITERION])
     sw.blank()
     sw.add([None, None, None, None, None, None, None, None, L.t("place_date")], font="italic")
     sw.add([None, L.t("preparer"), None, None, None, None, None, None, L.t("confirm")], font="bold")
@@ -115,9 +127,8 @@ def _indicator_sheet(wb, ctx, view, ind_id: str, used: set) -> None:
     kinds = ctx.kinds.get(ind_id, [])
     known = ctx.spec["indicator_sheets"].get(ind_id)
     title = known[ctx.lang] if known else f"{ind_id} {ctx.names.get(ind_id, '')}"
-    ind = view.indicators[view.indicators["indicator"] == ind_id]
-    row = ind.iloc[0].to_dict() if len(ind) else {}
-    conds = _records(view.conditions[view.conditions["indicator"] == ind_id]) if len(view.conditions) else []
+    row = view.indicator(ind_id)
+    conds = [c for c in view.conditions if c["indicator"] == ind_id]
     tables = {"postal": ["postal_points"], "telecom": ["villages_telecom"],
               "radio": ["stations", "villages_speakers"], "it": ["it_figures"]}
     record_tables = [t for k in kinds for t in tables[k]]
@@ -133,7 +144,8 @@ def _indicator_sheet(wb, ctx, view, ind_id: str, used: set) -> None:
     status = row.get("status")
     sw.add([make_cell(sw.ws, L.t("verdict"), font="bold"),
             make_cell(sw.ws, L.get("status", status), font="bold", fill=STATUS_FILLS.get(status)),
-            L.t("measured_vs"), row.get("measured"), row.get("op"), row.get("threshold"), row.get("unit")])
+            L.t("measured_vs"), row.get("measured"), row.get("op"), row.get("threshold"),
+            L.get("unit", row.get("unit"))])
     sw.add([row.get(f"reasons_{ctx.lang}") or row.get(f"missing_{ctx.lang}") or ""])
     sw.blank()
     sw.add([L.t("conditions")], font="bold")
@@ -160,7 +172,8 @@ def _record_rows(ctx, view, name: str) -> list[dict]:
         from .schema import LAYERS
 
         layer = LAYERS["commune_it"]
-        return [{"label": getattr(c, f"label_{ctx.lang}") or c.name, "value": view.it.get(c.name)}
+        return [{"label": getattr(c, f"label_{ctx.lang}") or c.name,
+                 "value": ctx.labels.yesno(view.it.get(c.name)) if c.kind == "bool" else view.it.get(c.name)}
                 for c in layer.columns if c.name not in ("commune_code", "synthetic")]
     return _records(view.villages)
 
@@ -171,18 +184,17 @@ def _missing_sheet(wb, ctx, view, used: set) -> None:
                      _widths(ctx, "missing"), freeze_row=4)
     sw.add([ctx.spec["sheets"]["missing"][ctx.lang] + " — " + _commune_line(ctx, view)], font="title")
     sw.blank()
-    ind = view.indicators
     rows = []
-    for rec in _records(ind[(ind["status"] == "thieu_du_lieu") & (ind["indicator"] != CRITERION)]):
+    for rec in view.indicators:
         ind_id = rec["indicator"]
-        conds = view.conditions
-        open_conds = conds[(conds["indicator"] == ind_id) & (conds["status"] == "thieu_du_lieu")] if len(conds) else conds
-        label_col = f"label_{ctx.lang}" if f"label_{ctx.lang}" in open_conds.columns else "label_vi"
+        if rec["status"] != "thieu_du_lieu" or ind_id == CRITERION:
+            continue
+        labels = [c.get(f"label_{ctx.lang}") or c.get("label_vi") for c in view.conditions
+                  if c["indicator"] == ind_id and c["status"] == "thieu_du_lieu"]
         sources = [msg(ctx.spec["missing_source"][k], ctx.lang) for k in ctx.kinds.get(ind_id, [])]
         rows.append({"indicator": ind_id, "name": rec.get(f"name_{ctx.lang}") or rec.get("name_vi"),
                      "what": rec.get(f"missing_{ctx.lang}") or rec.get("missing_vi"),
-                     "conditions": "; ".join(str(x) for x in open_conds.get(label_col, []) if x),
-                     "source": "; ".join(sources)})
+                     "conditions": "; ".join(str(x) for x in labels if x), "source": "; ".join(sources)})
     cols = ctx.spec["tables"]["missing"]
     sw.header(cols, ctx.lang)
     if not rows:

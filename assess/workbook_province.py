@@ -90,16 +90,13 @@ def _communes_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
     sw.add(values)
     sw.blank()
     sw.header(cols, ctx.lang)
-    codes = list(raw_status.columns)
+    status_of = {c: raw_status[col["key"].split(":", 1)[1]].tolist()
+                 for c, col in enumerate(cols) if col["fmt"] == "status"}
+    fmts = [col["fmt"] for col in cols]
     for i, row in enumerate(rows):
-        cells = []
-        for j, (col, value) in enumerate(zip(cols, row)):
-            fill = None
-            if col["fmt"] == "status":
-                ind_id = col["key"].split(":", 1)[1]
-                fill = STATUS_FILLS.get(raw_status.iat[i, codes.index(ind_id)])
-            cells.append(make_cell(sw.ws, value, fmt=col["fmt"], fill=fill, align=TOP))
-        sw.add(cells)
+        sw.add([make_cell(sw.ws, value, fmt=fmts[j], align=TOP,
+                          fill=STATUS_FILLS.get(status_of[j][i]) if j in status_of else None)
+                for j, value in enumerate(row)])
     sw.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(cols))}{last}"
     sw.ws.print_title_rows = f"{header_row}:{header_row}"
 

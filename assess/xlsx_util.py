@@ -13,6 +13,7 @@ must be set before the first row; filters, merges and page setup may follow.
 from __future__ import annotations
 
 import functools
+from copy import copy
 import os
 import re
 import tempfile
@@ -38,7 +39,7 @@ NUMBER_FORMATS = {
     "km": '0.0" km"', "m": '#,##0" m"',
 }
 #: column kinds of the layouts that are rendered as text, not number formats
-LABEL_FORMATS = frozenset({"code", "text", "wrap", "status", "basis", "evidence", "bool"})
+LABEL_FORMATS = frozenset({"code", "text", "wrap", "status", "basis", "evidence", "bool", "unit"})
 _THIN = Side(style="thin", color="999999")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -82,31 +83,49 @@ def plain(value):
     return value
 
 
+def _style(ws, font, fill, fmt, align, border, quote):
+    """The workbook's StyleArray for this combination, built once per workbook (setting styles
+    cell by cell through openpyxl's descriptors hashes every style object and dominates the run)."""
+    cache = ws.parent.__dict__.setdefault("_tc8_styles", {})
+    key = (id(font), id(fill), fmt, id(align), border, quote)
+    style = cache.get(key)
+    if style is None:
+        probe = WriteOnlyCell(ws)
+        if fmt:
+            probe.number_format = fmt
+        if font is not None:
+            probe.font = font
+        if fill is not None:
+            probe.fill = fill
+        if align is not None:
+            probe.alignment = align
+        if border:
+            probe.border = BORDER
+        if quote:
+            probe.quotePrefix = True
+        style = cache[key] = (probe._style, font, fill, align)  # keep the objects alive: ids stay unique
+    return style[0]
+
+
 def make_cell(ws, value, *, font=None, fill=None, fmt=None, align=None, border=False):
     """A write-only cell holding ``value`` safely (see module doc). ``fmt`` is a key of NUMBER_FORMATS or a format."""
     value = plain(value)
     cell = WriteOnlyCell(ws)
+    quote = False
     if isinstance(value, Formula):
         cell.value = str(value)
     elif isinstance(value, str):
         text = clean_text(value)
-        cell.value = "x"  # bind as text, then store the real text without formula detection
-        cell._value = text
+        cell._value = text  # stored as text, never parsed as a formula
         cell.data_type = "s"
-        if text.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
+        quote = text.startswith(FORMULA_TRIGGERS)
     else:
         cell.value = value
-    if fmt and fmt not in LABEL_FORMATS:
-        cell.number_format = NUMBER_FORMATS.get(fmt, fmt)
-    if font is not None:
-        cell.font = FONTS.get(font, font) if isinstance(font, str) else font
-    if fill is not None:
-        cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    if border:
-        cell.border = BORDER
+    fmt = NUMBER_FORMATS.get(fmt, fmt) if fmt and fmt not in LABEL_FORMATS else None
+    if isinstance(font, str):
+        font = FONTS[font]
+    if fmt or font is not None or fill is not None or align is not None or border or quote:
+        cell._style = copy(_style(ws, font, fill, fmt, align, border, quote))
     return cell
 
 

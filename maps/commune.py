@@ -15,7 +15,7 @@ from .layers import DataLayer, FitBounds, SharedData
 from .offline import local_css, render_page
 from .select import CommuneView, commune_view
 from .style import (BOUNDARY_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS, badge,
-                    esc, km, render_fragment, rule_set_label, status_legend, synthetic_note, synthetic_suffix,
+                    esc, esc_label, km, render_fragment, rule_set_label, status_legend, synthetic_note, synthetic_suffix,
                     tech_legend, today)
 
 #: Simplification tolerance of commune-map geometries (metres) and coordinate decimals.
@@ -39,7 +39,8 @@ def _shared(frame, props: dict, *, tolerance_m: float = TOLERANCE_M) -> SharedDa
 
 
 def _name(key: str, lang: str, layer: str, synthetic, **params) -> str:
-    return text(key, lang, **params) + synthetic_suffix(layer, synthetic, lang)
+    """Layer-control label (Leaflet shows it as HTML, so data in ``params`` is escaped)."""
+    return text(key, lang, **{k: esc_label(v) for k, v in params.items()}) + synthetic_suffix(layer, synthetic, lang)
 
 
 def _add_villages(fmap, view: CommuneView, lang: str, synthetic) -> None:
@@ -166,14 +167,15 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
 
 
 def render_commune_map(results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
-                       date: str | None = None, online_tiles: bool = True) -> str:
+                       date: str | None = None, online_tiles: bool = True, index=None) -> str:
     """Self-contained HTML map of one commune of ``results`` (``KeyError`` if not assessed).
 
     ``date`` (ISO) goes into the title (default: today). ``synthetic_note`` adds the
     "synthetic data" line to the title panel; synthetic layers are always suffixed in the
     layer control. A commune with no village still gets its boundary and records.
+    ``index``: a :func:`tc8.maps.select.build_index` reused across communes (speed only).
     """
-    view = commune_view(results, commune_code)
+    view = commune_view(results, commune_code, index)
     synthetic = results.synthetic_layers
     fmap = new_map(lang, online_tiles=online_tiles)
     commune = view.commune
@@ -189,9 +191,9 @@ def render_commune_map(results, commune_code: str, *, lang: str = "vi", syntheti
     _add_points(fmap, view, lang, synthetic)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitBounds(bounds_latlon(to_display(commune))).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(_panel(view, results, lang, date, synthetic_note)))
     title = text("map.title_commune", lang, name=commune["commune_name"].iloc[0], code=view.code)
-    return render_page(fmap, extra_head=local_css("map_panel.css"), title=title)
+    return render_page(fmap, extra_head=local_css("map_panel.css"), title=title,
+                       body=_panel(view, results, lang, date, synthetic_note))
 
 
 __all__ = ["render_commune_map"]

@@ -11,15 +11,33 @@ from __future__ import annotations
 import itertools
 
 from branca.element import MacroElement
+from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.template import Template
 
 from .geo import js_json
+from .offline import RawHtml
 
 _ids = itertools.count()
 
 
-class SharedData(MacroElement):
+class _RawScript:
+    """Put the ``script`` macro's output into the page as is.
+
+    branca's ``MacroElement.render`` wraps the output in ``Element(output)``, which compiles
+    it as a Jinja template: data containing ``{{``/``{%`` would be evaluated or crash, and a
+    large payload is slow to parse. Here it is inserted verbatim.
+    """
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        script = self._template.module.__dict__.get("script")
+        figure.script.add_child(RawHtml(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class SharedData(_RawScript, MacroElement):
     """``var <name> = <FeatureCollection>;`` — add to the map before the layers that use it."""
 
     _template = Template("""
@@ -39,7 +57,7 @@ class SharedData(MacroElement):
         return js_json(self.collection)
 
 
-class DataLayer(Layer):
+class DataLayer(_RawScript, Layer):
     """Draw ``data`` (a :class:`SharedData`) as one toggleable overlay.
 
     Style: ``status_key`` names a property whose value picks a colour from ``palette``;
@@ -102,6 +120,13 @@ class DataLayer(Layer):
             "fillOpacity": fill_opacity, "dash": dash, "radius": radius, "radiusKey": radius_m_key,
             "popup": popup_key, "tip": tooltip_key, "tipPermanent": tooltip_permanent, "filter": filter_key, "className": class_name,
             "cluster": cluster})
+
+    def render(self, **kwargs):
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        _RawScript.render(self, **kwargs)
 
 
 class FitBounds(MacroElement):

@@ -78,10 +78,22 @@ def remote_references(html: str) -> list[str]:
     return [m.group(0) for m in _REMOTE.finditer(html)]
 
 
-def render_page(fmap: folium.Map, *, extra_head: str = "", title: str = "") -> str:
+class RawHtml(be.Element):
+    """Trusted, already-escaped HTML inserted as is (never compiled as a template, so data
+    containing ``{{ }}`` stays text, and large assets are not re-parsed by Jinja)."""
+
+    _template = be.Template("{{ this.content }}")
+
+    def __init__(self, content: str):
+        super().__init__()
+        self._name = "RawHtml"
+        self.content = content
+
+
+def render_page(fmap: folium.Map, *, extra_head: str = "", title: str = "", body: str = "") -> str:
     """Render ``fmap`` as one self-contained HTML page with no network asset.
 
-    ``extra_head`` is trusted HTML added after the vendored assets. Online tile layers
+    ``extra_head`` (after the vendored assets) and ``body`` (panels) are trusted HTML. Online tile layers
     are allowed (tiles are images requested by Leaflet, not page assets) but nothing is
     loaded from a CDN; raises :class:`RemoteAssetError` otherwise.
     """
@@ -91,7 +103,9 @@ def render_page(fmap: folium.Map, *, extra_head: str = "", title: str = "") -> s
     if title:
         import html as _html
         head = f"<title>{_html.escape(title)}</title>\n" + head
-    root.header.add_child(be.Element(head), name="tc8_assets", index=0)
+    root.header.add_child(RawHtml(head), name="tc8_assets", index=0)
+    if body:
+        root.html.add_child(RawHtml(body), name="tc8_panels")
     page = root.render()
     bad = remote_references(page)
     if bad:

@@ -102,8 +102,7 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
         synthetic=synthetic_note(results.synthetic_layers, lang) if synthetic_note_on else "",
         rollup_title=text("map.rollup_title", lang), rollup=_rollup_rows(results.rollup, lang),
         status_title=text("map.legend_status", lang), statuses=status_legend(lang))
-    fmap.get_root().html.add_child(folium.Element(panel))
-    return render_page(fmap, extra_head=local_css("map_panel.css"),
+    return render_page(fmap, extra_head=local_css("map_panel.css"), body=panel,
                        title=text("map.title_province", lang, province=province))
 
 

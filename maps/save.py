@@ -2,32 +2,19 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 
 from tc8.errors import OutputExistsError
 
 from .commune import render_commune_map
+from .files import write_text
 from .province import render_province_map
+from .select import build_index
 
 log = logging.getLogger(__name__)
 PROVINCE_FILE = "province.html"
 COMMUNE_DIR = "communes"
-
-
-def _write_text(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` atomically (temp file in the same folder + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None,
@@ -53,15 +40,16 @@ def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, com
         names = ", ".join(str(p) for p in existing[:3]) + (" …" if len(existing) > 3 else "")
         raise OutputExistsError(f"{names}: đã có — dùng --overwrite để ghi đè (already exists; use --overwrite)")
     t0 = time.perf_counter()
+    index = build_index(results)
     for code, path in targets.items():
-        _write_text(path, render_commune_map(results, code, lang=lang, date=date))
+        write_text(path, render_commune_map(results, code, lang=lang, date=date, index=index))
     t1 = time.perf_counter()
     if png:
         from .static import render_commune_png
         for code, path in pngs.items():
-            render_commune_png(results, code, path, lang=lang, date=date)
+            render_commune_png(results, code, path, lang=lang, date=date, index=index)
     links = {c: f"{COMMUNE_DIR}/{c}.html" for c in codes}
-    _write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date))
+    write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date))
     log.info("maps: %d commune maps in %.2f s, overview in %.2f s -> %s",
              len(targets), t1 - t0, time.perf_counter() - t1, outdir)
     return {"province": province, "communes": targets, "png": pngs}

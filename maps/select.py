@@ -92,17 +92,42 @@ def village_statuses(results, villages: pd.DataFrame, commune: pd.Series, indica
     return out
 
 
-def _in_commune(frame, code: str):
-    if frame is None or "commune_code" not in frame.columns:
-        return None
-    return frame[frame["commune_code"].astype(str) == code]
+@dataclass
+class MapIndex:
+    """Row positions per commune code and spatial trees, built once for many commune maps."""
+
+    rows: dict          # frame name -> {commune_code: positions}
+    trees: dict         # layer name -> shapely.STRtree over its geometries
+
+    def take(self, frame, name: str, code: str):
+        """Rows of ``frame`` whose ``commune_code`` is ``code`` (None when not indexed)."""
+        if frame is None or name not in self.rows:
+            return None
+        return frame.iloc[self.rows[name].get(code, np.zeros(0, dtype=int))]
 
 
-def _near(frame, geom, distance):
+def build_index(results) -> MapIndex:
+    """Group every frame with a ``commune_code`` by code and build STRtrees (one O(N) pass)."""
+    frames = {"communes": results.communes, "indicators": results.indicators, "villages": results.villages,
+              **{k: v for k, v in results.layers.items() if v is not None}}
+    rows = {name: {str(k): np.asarray(v) for k, v in
+                   frame.groupby(frame["commune_code"].astype(str), sort=False).indices.items()}
+            for name, frame in frames.items() if "commune_code" in frame.columns}
+    trees = {name: shapely.STRtree(np.asarray(results.layers[name].geometry.values, dtype=object))
+             for name in ("cell_sites", "coverage", "fixed_access") if results.layers.get(name) is not None}
+    return MapIndex(rows=rows, trees=trees)
+
+
+def _near(frame, tree, geom, distance):
+    """Rows of ``frame`` within ``distance`` (scalar or per-row array, metres) of ``geom``."""
     if frame is None or len(frame) == 0:
         return frame
-    keep = shapely.dwithin(np.asarray(frame.geometry.values, dtype=object), geom, distance)
-    return frame[keep]
+    reach = float(np.nanmax(distance)) if np.ndim(distance) else float(distance)
+    cand = np.sort(tree.query(geom, predicate="dwithin", distance=reach))
+    sub = frame.iloc[cand]
+    dist = distance[cand] if np.ndim(distance) else distance
+    keep = shapely.dwithin(np.asarray(sub.geometry.values, dtype=object), geom, dist)
+    return sub[keep]
 
 
 def postal_lines(villages: gpd.GeoDataFrame, postal: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -124,47 +149,50 @@ def postal_lines(villages: gpd.GeoDataFrame, postal: gpd.GeoDataFrame | None) ->
                             geometry=lines, crs=villages.crs)
 
 
-def commune_view(results, commune_code: str) -> CommuneView:
-    """Everything the commune map of ``commune_code`` shows; ``KeyError`` for an unknown code."""
+def commune_view(results, commune_code: str, index: MapIndex | None = None) -> CommuneView:
+    """Everything the commune map of ``commune_code`` shows; ``KeyError`` for an unknown code.
+
+    ``index`` (from :func:`build_index`) makes repeated calls O(size of the commune).
+    """
     code = str(commune_code)
-    communes = results.communes
-    row = communes[communes["commune_code"].astype(str) == code]
-    if row.empty:
+    index = index or build_index(results)
+    row = index.take(results.communes, "communes", code)
+    if row is None or row.empty:
         raise KeyError(code)
     geom = row.geometry.iloc[0]
-    ind = results.indicators
-    ind = ind[ind["commune_code"].astype(str) == code]
+    ind = index.take(results.indicators, "indicators", code)
     ind_ids = [i for i in ind["indicator"].astype(str).unique() if i != "TC8"]
-    villages = results.villages
-    villages = villages[villages["commune_code"].astype(str) == code]
+    villages = index.take(results.villages, "villages", code)
     villages = villages.join(village_statuses(results, villages, row.iloc[0], ind_ids))
 
     layers = {}
     postal = results.layers.get("postal_points")
     if postal is not None:
+        own = index.take(postal, "postal_points", code)
         wanted = set(villages.get("nearest_postal_id", pd.Series(dtype=object)).dropna().astype(str))
-        mask = (postal["commune_code"].astype(str) == code) | postal["point_id"].astype(str).isin(wanted)
-        layers["postal_points"] = postal[mask]
+        wanted -= set(own["point_id"].astype(str))
+        others = postal[postal["point_id"].astype(str).isin(wanted)] if wanted else postal.iloc[0:0]
+        layers["postal_points"] = pd.concat([own, others]) if len(others) else own
     for name in ("radio_stations", "speakers"):
-        sub = _in_commune(results.layers.get(name), code)
+        sub = index.take(results.layers.get(name), name, code)
         if sub is not None:
             layers[name] = sub
     cells = results.layers.get("cell_sites")
     if cells is not None and len(cells):
-        radius = pd.to_numeric(cells.get("radius_used_m"), errors="coerce")
+        radius = pd.to_numeric(cells["radius_used_m"], errors="coerce") if "radius_used_m" in cells.columns \
+            else pd.Series(np.nan, index=cells.index)
         radius = radius.fillna(SITE_MARGIN_M).clip(lower=SITE_MARGIN_M).to_numpy(dtype=float)
-        layers["cell_sites"] = _near(cells, geom, radius)
+        layers["cell_sites"] = _near(cells, index.trees["cell_sites"], geom, radius)
     coverage = results.layers.get("coverage")
     if coverage is not None and len(coverage):
-        area = shapely.buffer(geom, COVERAGE_MARGIN_M)
-        near = _near(coverage, geom, COVERAGE_MARGIN_M)
-        clipped = shapely.intersection(np.asarray(near.geometry.values, dtype=object), area)
+        near = _near(coverage, index.trees["coverage"], geom, COVERAGE_MARGIN_M)
+        clipped = shapely.intersection(np.asarray(near.geometry.values, dtype=object),
+                                       shapely.buffer(geom, COVERAGE_MARGIN_M))
         near = near.set_geometry(clipped, crs=coverage.crs)
         layers["coverage"] = near[~near.geometry.is_empty]
-    for name in ("fixed_access",):
-        frame = results.layers.get(name)
-        if frame is not None and len(frame):
-            layers[name] = _near(frame, geom, pd.to_numeric(frame["reach_m"], errors="coerce")
-                                 .fillna(0).to_numpy(dtype=float))
+    fixed = results.layers.get("fixed_access")
+    if fixed is not None and len(fixed):
+        reach = pd.to_numeric(fixed["reach_m"], errors="coerce").fillna(0).to_numpy(dtype=float)
+        layers["fixed_access"] = _near(fixed, index.trees["fixed_access"], geom, reach)
     return CommuneView(code=code, commune=row, indicators=ind, villages=villages, indicator_ids=ind_ids,
                        layers=layers, lines=postal_lines(villages, layers.get("postal_points")))

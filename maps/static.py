@@ -7,8 +7,6 @@ loudspeaker clusters. Legend and title in ``lang`` (Vietnamese by default).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from tc8.messages import text  # noqa: E402
 
+from .files import atomic_target  # noqa: E402
 from .select import commune_view  # noqa: E402
 from .style import (LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
                     rule_set_label, status_label, today)
@@ -44,12 +43,12 @@ def _scale_bar(ax, width_m: float) -> None:
 
 
 def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dpi: int = 120,
-                       date: str | None = None) -> Path:
+                       date: str | None = None, index=None) -> Path:
     """Write the PNG of ``commune_code`` to ``path`` atomically; return the path.
 
     ``KeyError`` for a commune that is not in ``results``. Empty layers are skipped.
     """
-    view = commune_view(results, commune_code)
+    view = commune_view(results, commune_code, index)
     fig, ax = plt.subplots(figsize=(8, 8), dpi=dpi)
     try:
         view.commune.boundary.plot(ax=ax, color="#222222", linewidth=1.5)
@@ -100,6 +99,9 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
                 handles.append(Line2D([], [], marker="s", ls="", color=POSTAL_COLORS[flag],
                                       label=f"{text('map.layer_postal', lang)}: {text(key, lang)}"))
         minx, miny, maxx, maxy = view.commune.total_bounds
+        if view.lines is not None and len(view.lines):  # keep the nearest postal points in view
+            lminx, lminy, lmaxx, lmaxy = view.lines.total_bounds
+            minx, miny, maxx, maxy = min(minx, lminx), min(miny, lminy), max(maxx, lmaxx), max(maxy, lmaxy)
         pad = 0.05 * max(maxx - minx, maxy - miny, 1.0)
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
@@ -113,15 +115,8 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".png", dir=target.parent)
-        os.close(fd)
-        try:
+        with atomic_target(target) as tmp:
             fig.savefig(tmp, format="png", bbox_inches="tight")
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return target
     finally:
         plt.close(fig)

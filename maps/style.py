@@ -36,6 +36,12 @@ def esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def esc_label(value) -> str:
+    """:func:`esc` plus ``{``/``}`` as entities: for texts that folium passes through Jinja
+    (layer-control names), where ``{{ }}`` would otherwise be evaluated."""
+    return esc(value).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def status_label(status, lang: str) -> str:
     return text(f"status.{status}", lang) if status in STATUSES else text("word.unknown", lang)
 

@@ -536,10 +536,10 @@ def make_radio(vil, com):
 def make_commune_it(com):
     """One row per commune except ~5 %. About 15 % of rows have one weak figure (computers < 80 %,
     online dossiers < 60 %, e-office users < 80 %, no website, no e-office system); 3 blank cells."""
-    c = com[rng.random(len(com)) >= 0.05].reset_index(drop=True)
+    c = com[(rng.permutation(len(com)) + 0.5) / len(com) >= 0.05].reset_index(drop=True)
     n = len(c)
     officials = rng.integers(18, 26, n)
-    weak = rng.random(n)
+    weak = (rng.permutation(n) + 0.5) / n          # stratified: the shares below are exact
     computer = np.where(weak < 0.04, np.round(officials * rng.uniform(0.55, 0.75, n)),
                         officials - rng.integers(0, 3, n)).astype(int)
     dossiers = rng.integers(300, 3000, n)

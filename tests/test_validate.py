@@ -142,11 +142,14 @@ def test_empty_template_like_input_is_valid(tmp_path):
 def test_missing_crs_in_gpkg(tmp_path):
     layers = valid_layers()
     layers["communes"] = layers["communes"].set_crs(None, allow_override=True)
+    layers["villages"] = layers["villages"].assign(commune_code=[A, A, "99999"])
     raw, rp = read_inputs(write_layers(layers, tmp_path / "in", "gpkg-folder"))
     inputs, problems = validate_inputs(raw, rp)
     assert inputs is None
     p = one(problems, "missing_crs", "communes", "", "geometry")
     assert p.file.endswith("communes.gpkg")
+    one(problems, "unknown_commune", "villages", "V3", "commune_code")  # still checked by value
+    assert not [p for p in problems if p.code == "outside_communes"]  # no noise from the unusable layer
 
 
 def test_geojson_without_crs_member_is_wgs84(tmp_path):

@@ -7,7 +7,7 @@ import click
 
 from ..errors import RuleSetError
 from ..messages import fmt_number, text
-from ..rules import (AllOf, AnyOf, Condition, RuleSet, example_paths, list_rule_sets, load_rule_set,
+from ..rules import (AllOf, Condition, RuleSet, example_paths, list_rule_sets, load_rule_set,
                      shipped_ids)
 from .options import lang_option
 

@@ -1,0 +1,45 @@
+"""``tc8 dossier``: assess, then write one evidence folder per commune and the province roll-up."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..messages import text
+from .common import domain_errors, print_problems
+from .options import (commune_option, crs_option, input_argument, lang_option, output_option,
+                      overwrite_option, population_option, rules_option)
+
+
+@click.command("dossier")
+@input_argument
+@rules_option
+@commune_option
+@output_option
+@overwrite_option
+@lang_option
+@population_option
+@crs_option
+@click.option("--maps/--no-maps", "with_maps", default=True, show_default=True,
+              help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
+def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):
+    """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
+    from ..dossier import PROVINCE_FILE, _check_existing, write_dossiers
+    from ..pipeline import run_assessment
+
+    with domain_errors(lang):
+        outdir = Path(output)
+        # refuse early (before the assessment) what we can already see
+        _check_existing(outdir, [c for c in communes if (outdir / c).name == c], overwrite)
+        if not overwrite and (outdir / PROVINCE_FILE).exists():
+            _check_existing(outdir, [], overwrite)
+        results = run_assessment(input_path, rules, communes=communes, population=population,
+                                 metric_crs=metric_crs)
+        print_problems(results.warnings, lang, err=True)
+        options = {"rules": str(Path(rules).resolve()) if Path(rules).suffix in (".yaml", ".yml") else rules,
+                   "population": str(Path(population).resolve()) if population else None,
+                   "communes": list(communes) or None}
+        out = write_dossiers(results, outdir, overwrite=overwrite, lang=lang, with_maps=with_maps,
+                             options=options)
+        click.echo(text("dossier.written", lang, n=len(out["communes"]), outdir=out["outdir"],
+                        seconds=f"{out['seconds']:.1f}", province=out["province"]))

@@ -1,0 +1,36 @@
+"""``tc8 map``: assess, then draw one HTML map per commune and a province overview."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import domain_errors, print_problems
+from .options import (commune_option, crs_option, input_argument, lang_option, output_option,
+                      overwrite_option, population_option, rules_option)
+
+
+@click.command("map")
+@input_argument
+@rules_option
+@commune_option
+@output_option
+@overwrite_option
+@lang_option
+@population_option
+@crs_option
+@click.option("--png", is_flag=True, default=False, help="Also write a PNG of each commune map.")
+def map_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, png):
+    """Vẽ bản đồ phủ sóng/dịch vụ: OUTPUT/communes/<mã xã>.html và OUTPUT/province.html."""
+    from ..maps import save_maps
+    from ..pipeline import run_assessment
+
+    with domain_errors(lang):
+        results = run_assessment(input_path, rules, communes=communes, population=population,
+                                 metric_crs=metric_crs)
+        print_problems(results.warnings, lang, err=True)
+        paths = save_maps(results, Path(output), lang=lang, overwrite=overwrite, png=png)
+    label = "Bản đồ tỉnh" if lang == "vi" else "Province map"
+    click.echo(f"{label}: {paths['province']}")
+    label = "Bản đồ xã" if lang == "vi" else "Commune maps"
+    click.echo(f"{label}: {len(paths['communes'])} — {Path(output) / 'communes'}")

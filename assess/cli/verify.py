@@ -1,0 +1,33 @@
+"""``tc8 verify DIR``: re-run the assessment recorded in dossier manifests and compare."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..messages import text
+from .common import domain_errors
+from .options import lang_option
+
+
+@click.command("verify")
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@lang_option
+def verify_cmd(directory, lang):
+    """Kiểm tra lại hồ sơ: chạy lại đánh giá từ dữ liệu đã ghi trong manifest.json và so sánh.
+
+    Exit 0 when every dossier matches; 1 when an input changed or a verdict or table differs.
+    """
+    from ..dossier_verify import verify_dossiers
+
+    with domain_errors(lang):
+        report = verify_dossiers(directory, lang=lang)
+    for line in report.lines(lang):
+        click.echo(line)
+    n = len(report.communes)
+    bad = sum(1 for c in report.communes if not c.ok)
+    if report.ok:
+        click.echo(text("dossier.verify_ok", lang, n=n))
+        return
+    click.echo(text("dossier.verify_failed", lang, bad=bad, n=n), err=True)
+    sys.exit(1)

@@ -1,0 +1,139 @@
+"""Check dossiers against their inputs: ``tc8 verify DIR``.
+
+For every ``manifest.json`` under DIR (a dossier root or one commune folder): the recorded
+input files are re-hashed (a missing or changed file is named), the assessment is re-run
+from the recorded input path with the recorded rule set (by the id or file given at the
+time; a rule set whose SHA-256 changed is reported) and metric CRS, and the commune's
+verdicts and per-indicator table hashes are compared with the manifest. Communes sharing
+the same input and options are re-assessed in one run.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dossier_view import Slicer
+from .errors import InputError, RuleSetError, Tc8Error
+from .io import sha256_of
+from .manifest import find_manifests, load, table_hashes, verdicts
+from .messages import text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CommuneCheck:
+    code: str
+    folder: str
+    verdicts_differ: list = field(default_factory=list)   # (indicator, recorded, now)
+    tables_differ: list = field(default_factory=list)     # indicator ids
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.verdicts_differ or self.tables_differ or self.error)
+
+
+@dataclass
+class VerifyReport:
+    communes: list = field(default_factory=list)
+    inputs_changed: list = field(default_factory=list)    # (path, "missing" | "changed")
+    rules_changed: list = field(default_factory=list)     # (rule set id, recorded sha, now sha)
+
+    @property
+    def ok(self) -> bool:
+        return not self.inputs_changed and all(c.ok for c in self.communes) and bool(self.communes)
+
+    def lines(self, lang: str = "vi") -> list[str]:
+        out = [text("dossier.input_" + why, lang, path=path) for path, why in self.inputs_changed]
+        out += [text("dossier.rules_changed", lang, id=rid, old=old[:12], new=new[:12])
+                for rid, old, new in self.rules_changed]
+        for c in self.communes:
+            if c.error:
+                out.append(f"{c.code}: {c.error}")
+                continue
+            v = (text("dossier.verdicts_match", lang) if not c.verdicts_differ else
+                 text("dossier.verdicts_differ", lang, what="; ".join(
+                     f"{i}: {old} → {new}" for i, old, new in c.verdicts_differ)))
+            t = (text("dossier.tables_match", lang) if not c.tables_differ else
+                 text("dossier.tables_differ", lang, what=", ".join(c.tables_differ)))
+            out.append(f"{c.code}: {v}; {t}")
+        return out
+
+
+def _check_inputs(manifest: dict) -> list[tuple[str, str]]:
+    changed = []
+    for rec in manifest.get("inputs", []):
+        path = Path(rec["path"])
+        if not path.is_file():
+            changed.append((str(path), "missing"))
+        elif sha256_of(path) != rec.get("sha256"):
+            changed.append((str(path), "changed"))
+    return changed
+
+
+def _group_key(manifest: dict) -> tuple:
+    inp = manifest.get("input", {})
+    communes = tuple(inp.get("communes") or ())
+    return (inp.get("path", ""), inp.get("population_raster"), inp.get("rules") or manifest["rule_set"]["id"],
+            manifest.get("metric_crs") or None, communes)
+
+
+def _compare(manifest: dict, slicer: Slicer, code: str, folder: Path) -> CommuneCheck:
+    check = CommuneCheck(code=code, folder=str(folder))
+    if code not in slicer.row_of:
+        check.error = "not in the re-run results / không có trong kết quả chạy lại"
+        return check
+    view = slicer.view(code)
+    now_v = verdicts(view.indicators)
+    old_v = manifest.get("verdicts", {})
+    for ind in sorted(set(old_v) | set(now_v)):
+        if old_v.get(ind) != now_v.get(ind):
+            check.verdicts_differ.append((ind, old_v.get(ind), now_v.get(ind)))
+    now_t = table_hashes(view.indicators, view.conditions)
+    old_t = manifest.get("tables_sha256", {})
+    check.tables_differ = [i for i in sorted(set(old_t) | set(now_t)) if i != "*" and old_t.get(i) != now_t.get(i)]
+    return check
+
+
+def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
+    """Re-run and compare every dossier under ``root``; see the module docstring."""
+    from .pipeline import run_assessment
+    from .rules import load_rule_set
+
+    paths = find_manifests(Path(root))
+    if not paths:
+        raise Tc8Error(text("dossier.no_manifest", lang, path=str(root)))
+    report = VerifyReport()
+    groups: dict[tuple, list] = {}
+    seen_inputs: set = set()
+    for path in paths:
+        try:
+            manifest = load(path)
+        except (ValueError, OSError) as err:
+            report.communes.append(CommuneCheck(code=path.parent.name, folder=str(path.parent), error=str(err)))
+            continue
+        groups.setdefault(_group_key(manifest), []).append((path, manifest))
+    for key, items in groups.items():
+        input_path, population, rules, metric_crs, communes = key
+        first = items[0][1]
+        changed = [c for c in _check_inputs(first) if c[0] not in seen_inputs]
+        seen_inputs.update(c[0] for c in changed)
+        report.inputs_changed += changed
+        try:
+            rule_set = load_rule_set(rules)
+            recorded = first["rule_set"].get("sha256", "")
+            if recorded and getattr(rule_set, "sha256", recorded) != recorded:
+                report.rules_changed.append((first["rule_set"]["id"], recorded, rule_set.sha256))
+                log.warning("rule set %s changed since the dossier was written", first["rule_set"]["id"])
+            results = run_assessment(input_path, rules, communes=list(communes) or None, population=population,
+                                     metric_crs=metric_crs)
+        except (InputError, RuleSetError, Tc8Error, OSError) as err:
+            detail = text("dossier.rerun_failed", lang, detail=str(err).splitlines()[0][:300])
+            report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent), error=detail)
+                                for p, m in items]
+            continue
+        slicer = Slicer(results)
+        report.communes += [_compare(m, slicer, m["commune"]["code"], p.parent) for p, m in items]
+    return report

@@ -1,0 +1,44 @@
+"""Join texts per group without a Python loop over groups (sort + ``np.add.reduceat``).
+
+Used to list the villages, points or clusters behind a verdict, per commune or per village.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .messages import text
+
+
+def join_by_group(keys, values, *, sep: str = "; ", limit: int | None = None, lang: str = "vi") -> pd.Series:
+    """``sep``-joined ``values`` per key, in input order, indexed by key.
+
+    With ``limit``, at most ``limit`` values are listed per key, followed by "and N more".
+    Empty input gives an empty Series. Keys must not be missing.
+    """
+    keys = np.asarray(keys, dtype=object)
+    values = np.asarray(values, dtype=object)
+    if keys.size == 0:
+        return pd.Series(dtype=object)
+    codes, uniques = pd.factorize(keys, sort=False)
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order].astype(str).astype(object)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    counts = np.diff(np.r_[starts, codes.size])
+    if limit is not None:
+        rank = np.arange(codes.size) - np.repeat(starts, counts)
+        keep = rank < limit
+        codes, values = codes[keep], values[keep]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    pieces = values.copy()
+    last = np.r_[starts[1:] - 1, codes.size - 1]
+    pieces[:] = pieces + sep
+    pieces[last] = values[last]
+    joined = np.add.reduceat(pieces, starts)
+    if limit is not None:
+        more = counts - limit
+        over = more > 0
+        if over.any():
+            tails = np.array([sep + text("reason.and_more", lang, n=int(m)) for m in more[over]], dtype=object)
+            joined[over] = joined[over] + tails
+    return pd.Series(joined, index=pd.Index(uniques[codes[starts]]), dtype=object)
