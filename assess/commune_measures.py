@@ -100,6 +100,18 @@ def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
     return measure, ok
 
 
+def it_station_measure(stations, codes) -> Measure:
+    """``radio_station_it_based``: the commune has an operating IT/telecom-based (``ip``) station."""
+    if stations is None:
+        return no_layer(codes, "bool", "missing.station", "missing.no_station_layer", "missing.source_station")
+    flag = stations["operating"].astype("boolean") & (stations["type"] == "ip").fillna(False)
+    low, high, ids = count_points(stations, flag, codes, "reported", "station_id")
+    details = {lang: pd.Series(np.where(low > 0, "", text("reason.no_it_station", lang)), index=codes, dtype=object)
+               for lang in LANGS}
+    return Measure((low > 0).astype(float), (high > 0).astype(float), "bool", _blank(codes, "reported"), ids,
+                   details["vi"], details["en"], _blank(codes), _blank(codes))
+
+
 def village_measures(villages, codes) -> dict:
     """The four village shares."""
     both_ok = _kleene_and(villages["phone_ok"], villages["internet_ok"])
@@ -141,6 +153,7 @@ def all_measures(inputs, villages, postal_eval, params, defaults, codes) -> tupl
     measures.update(postal_measures(inputs.get("postal_points"), postal_eval, params, defaults, codes))
     station, station_ok = station_measure(inputs.get("radio_stations"), codes)
     measures["radio_station_ok"] = station
+    measures["radio_station_it_based"] = it_station_measure(inputs.get("radio_stations"), codes)
     measures.update(village_measures(villages, codes))
     measures.update(it_measures(inputs.get("commune_it"), codes))
     return measures, station_ok

@@ -115,7 +115,7 @@ def test_commune_map_in_chromium(browser, maps):
     assert counts["cells"] == 2 and counts["postal"] == 1 and counts["lines"] == 2 and counts["radius"] == 0
     # 2 base layers + boundary, coverage, 2 operators, radius, overall + 4 indicators, lines, postal,
     # station, speakers
-    assert counts["overlays"] == 15 and counts["selectors"] == 17
+    assert counts["overlays"] == 14 and counts["selectors"] == 16
 
     after = b.toggle("Thôn — chỉ tiêu 8.2")
     assert after["villages"] == 4
