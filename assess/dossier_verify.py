@@ -130,7 +130,12 @@ def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
             results = run_assessment(input_path, rules, communes=list(communes) or None, population=population,
                                      metric_crs=metric_crs)
         except (InputError, RuleSetError, Tc8Error, OSError) as err:
-            detail = text("dossier.rerun_failed", lang, detail=str(err).splitlines()[0][:300])
+            first = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+            if isinstance(err, InputError):
+                errors = [p.as_dict(lang) for p in err.problems if p.severity == "error"][:1]
+                first += "".join(f" — {e['file']} {e['layer']} {e['row']} {e['field']}: {e['message']}"
+                                 for e in errors)
+            detail = text("dossier.rerun_failed", lang, detail=first)
             report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent), error=detail)
                                 for p, m in items]
             continue

@@ -60,16 +60,20 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     if commune_frame.empty:
         raise Tc8Error(text("engine.no_communes", "vi") + " / " + text("engine.no_communes", "en"))
     codes = pd.Index(commune_frame["commune_code"].astype(object), name="commune_code")
-    params = resolve_parameters(rule_set, commune_frame)
-    params.index = codes
+    # Parameters of EVERY commune: a site, speaker or post office standing in a neighbouring
+    # commune that is not being reported keeps the radius/reach/rules of its own commune.
+    all_communes = inputs.get("communes")
+    params_all = resolve_parameters(rule_set, all_communes)
+    params_all.index = pd.Index(all_communes["commune_code"].astype(object), name="commune_code")
+    params = params_all.loc[codes]
     defaults = parameter_defaults(rule_set)
     lists = {name: list(defaults.get(name) or []) for name in LIST_PARAMS}
 
     villages = inputs.get("villages")
     villages = villages[villages["commune_code"].isin(codes)].reset_index(drop=True)
-    telecom, site_radius = telecom_measures(inputs, villages, params, defaults, lists,
+    telecom, site_radius = telecom_measures(inputs, villages, params_all, defaults, lists,
                                             raster_path=inputs.raw.population_raster)
-    speakers, speaker_village = speaker_measures(inputs, villages, params)
+    speakers, speaker_village = speaker_measures(inputs, villages, params_all)
 
     postal = inputs.get("postal_points")
     postal_eval = None
@@ -77,7 +81,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     if postal is not None:
         kinds = rule_set.postal_point.kinds
         kinds = list(defaults.get(param_name(kinds)) or []) if param_name(kinds) else list(kinds)
-        postal_eval = evaluate_points(postal, rule_set.postal_point, params, defaults, kinds)
+        postal_eval = evaluate_points(postal, rule_set.postal_point, params_all, defaults, kinds)
         qualifies = postal_eval["qualifies"].fillna(False).to_numpy(dtype=bool)
     nearest = nearest_postal(villages, postal, qualifies)
     village_frame = villages.join(telecom).join(speakers).join(nearest)

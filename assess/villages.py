@@ -211,9 +211,9 @@ def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tu
     key = villages["village_id"].astype(object)
     out["speakers_operating"] = key.map(working).fillna(0).astype("Int64").to_numpy()
     out["speakers_total"] = key.map(total).fillna(0).astype("Int64").to_numpy()
-    out["speaker_ids"] = key.map(ids).fillna("").to_numpy()
+    out["speaker_ids"] = key.map(ids).astype(object).fillna("").to_numpy()
     out["speaker_ok"] = pd.Series(out["speakers_operating"].to_numpy() > 0, index=villages.index, dtype="boolean")
-    vi, en = reasons.speaker_reasons(out, key.map(broken).fillna("").to_numpy(),
+    vi, en = reasons.speaker_reasons(out, key.map(broken).astype(object).fillna("").to_numpy(),
                                      params["speaker_reach_m"].reindex(villages["commune_code"]).to_numpy(dtype=float))
     out["reason_speaker_vi"], out["reason_speaker_en"] = vi, en
     return out, pd.Series(matched.to_numpy(), index=speakers.index, dtype="string")

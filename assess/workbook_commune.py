@@ -16,7 +16,7 @@ from openpyxl.drawing.image import Image
 
 from .messages import text as msg
 from .results import CRITERION
-from .xlsx_util import STATUS_FILLS, SheetWriter, atomic_save, make_cell, new_workbook, sheet_title
+from .xlsx_util import STATUS_FILLS, SheetWriter, make_cell, new_workbook, save_or_discard, sheet_title
 
 FREEZE_LIMIT = 16  # freeze at a record table's header only when it sits this high or higher
 MAP_WIDTH_PX = 700
@@ -261,13 +261,15 @@ def _map_sheet(wb, ctx, view, map_png: Path, used: set) -> None:
 
 def write_commune_workbook(ctx, view, path: Path, *, map_png: Path | None = None) -> None:
     """Write the commune workbook to ``path`` atomically (temp file + rename)."""
-    wb = new_workbook()
-    used: set = set()
-    _summary(wb, ctx, view, used)
-    for ind_id in ctx.indicator_ids:
-        _indicator_sheet(wb, ctx, view, ind_id, used)
-    _missing_sheet(wb, ctx, view, used)
-    write_sources_sheet(wb, ctx, used, view.parameters)
-    if map_png is not None and Path(map_png).exists():
-        _map_sheet(wb, ctx, view, Path(map_png), used)
-    atomic_save(wb, path)
+
+    def build(wb) -> None:
+        used: set = set()
+        _summary(wb, ctx, view, used)
+        for ind_id in ctx.indicator_ids:
+            _indicator_sheet(wb, ctx, view, ind_id, used)
+        _missing_sheet(wb, ctx, view, used)
+        write_sources_sheet(wb, ctx, used, view.parameters)
+        if map_png is not None and Path(map_png).exists():
+            _map_sheet(wb, ctx, view, Path(map_png), used)
+
+    save_or_discard(new_workbook(), path, build)

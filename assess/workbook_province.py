@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from .results import CRITERION, STATUSES
 from .workbook_commune import write_sources_sheet
-from .xlsx_util import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter, atomic_save,
-                        layout, make_cell, new_workbook, sheet_title)
+from .xlsx_util import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter,
+                        layout, make_cell, new_workbook, save_or_discard, sheet_title)
 
 
 def _commune_table(ctx, labels: Labels, spec: dict):
@@ -143,11 +143,12 @@ def write_province_workbook(ctx, path: Path) -> None:
     """Write ``tong-hop-tinh.xlsx`` for every commune of the results, atomically."""
     spec = layout("workbook_province")
     labels = Labels(spec, ctx.lang)
-    wb = new_workbook()
-    used: set = set()
-    _communes_sheet(wb, ctx, labels, spec, used)
-    _per_indicator_sheet(wb, ctx, labels, spec, used)
-    _province_sheet(wb, ctx, labels, spec, used)
-    write_sources_sheet(wb, ctx, used, None, warnings=list(ctx.results.warnings or []))
-    atomic_save(wb, path)
 
+    def build(wb) -> None:
+        used: set = set()
+        _communes_sheet(wb, ctx, labels, spec, used)
+        _per_indicator_sheet(wb, ctx, labels, spec, used)
+        _province_sheet(wb, ctx, labels, spec, used)
+        write_sources_sheet(wb, ctx, used, None, warnings=list(ctx.results.warnings or []))
+
+    save_or_discard(new_workbook(), path, build)

@@ -222,6 +222,35 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
+def discard(wb: Workbook) -> None:
+    """Close a write-only workbook that will not be saved: stop its row streams, remove their temp files."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        for gen in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if gen is None:
+                continue
+            try:
+                gen.close()
+            except Exception:  # noqa: BLE001 - the half-written stream is thrown away anyway
+                pass
+        ws._rows = None
+        out = getattr(writer, "out", None)
+        if isinstance(out, str) and os.path.exists(out):
+            os.unlink(out)
+
+
+def save_or_discard(wb: Workbook, path: Path, build) -> None:
+    """Run ``build(wb)`` then save atomically; on any failure discard the streams and re-raise."""
+    try:
+        build(wb)
+        atomic_save(wb, path)
+    except BaseException:
+        discard(wb)
+        raise
+
+
 def atomic_save(wb: Workbook, path: Path) -> None:
     """Save ``wb`` to ``path`` through a temporary file in the same folder; nothing is left on failure."""
     path = Path(path)

@@ -111,5 +111,5 @@ def _province_name(communes, lang: str) -> str:
         if col in communes.columns:
             names = communes[col].dropna().astype(str).unique()
             if len(names) == 1:
-                return names[0]
+                return names[0] if col == "province_name" else f"{text('map.province_default', lang)} {names[0]}"
     return text("map.province_default", lang)

@@ -136,13 +136,14 @@ def test_commune_map_in_chromium(browser, maps):
     target = b.page.locator("path[data-test=xss-village]").first
     target.hover()
     b.page.wait_for_timeout(150)
-    assert XSS in b.page.locator(".leaflet-tooltip").first.inner_text()
+    assert XSS in b.page.locator(".leaflet-tooltip:not(.tc8-dist)").first.inner_text()
     target.click()
     popup = b.page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert XSS in popup.inner_text()
     assert popup.locator("img").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
+    b.page.wait_for_timeout(400)  # popup fade-in
     b.page.screenshot(path=str(ARTIFACTS / "map_commune.png"))
     b.page.keyboard.press("Escape")
 
@@ -181,6 +182,7 @@ def test_province_map_in_chromium(browser, maps):
     popup.wait_for()
     assert COMMUNE in popup.inner_text() and popup.locator("b b").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
+    b.page.wait_for_timeout(400)
     b.page.screenshot(path=str(ARTIFACTS / "map_province.png"))
     popup.locator("a").click()  # the link opens the commune map
     b.page.wait_for_url(f"**/communes/{A}.html")
