@@ -108,8 +108,19 @@ class Override:
     source: str = ""  # ``file: overrides[i]`` for messages
 
 
+@dataclass(frozen=True, kw_only=True)
 class _Comparison:
-    """Shared by :class:`Condition` and :class:`PointCondition`."""
+    """Fields and helpers shared by :class:`Condition` and :class:`PointCondition`."""
+
+    id: str
+    op: str
+    value: object  # literal or ParamRef
+    basis: str
+    cite: Cite
+    label_vi: str
+    label_en: str
+    unit: str = ""
+    enabled: bool = True
 
     @property
     def param(self) -> str | None:
@@ -128,36 +139,18 @@ class _Comparison:
         return pd.Series([self.value] * len(params), index=params.index, dtype=object if isinstance(self.value, str) else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Condition(_Comparison):
     """One commune-level comparison: ``measure op value``."""
 
-    id: str
     measure: str
-    op: str
-    value: object  # literal or ParamRef
-    basis: str
-    cite: Cite
-    label_vi: str
-    label_en: str
-    unit: str = ""
-    enabled: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PointCondition(_Comparison):
     """One check on a postal point: ``postal_points.<field> op value``."""
 
-    id: str
     field: str
-    op: str
-    value: object
-    basis: str
-    cite: Cite
-    label_vi: str
-    label_en: str
-    unit: str = ""
-    enabled: bool = True
 
 
 @dataclass(frozen=True)

@@ -237,8 +237,14 @@ def node_from_dict(d: dict) -> Node:
         if key in d:
             return cls(tuple(node_from_dict(c) for c in d[key]), d.get("id", ""),
                        d.get("label_vi", ""), d.get("label_en", ""))
-    return Condition(d["id"], d["measure"], d["op"], _value(d["value"]), d["basis"], Cite(**d["cite"]),
-                     d["label_vi"], d["label_en"], d.get("unit", ""), d.get("enabled", True))
+    return Condition(measure=d["measure"], **_comparison_fields(d))
+
+
+def _comparison_fields(d: dict) -> dict:
+    """Keyword arguments common to Condition and PointCondition, from one rule-file entry."""
+    return dict(id=d["id"], op=d["op"], value=_value(d["value"]), basis=d["basis"], cite=Cite(**d["cite"]),
+                label_vi=d["label_vi"], label_en=d["label_en"], unit=d.get("unit", ""),
+                enabled=d.get("enabled", True))
 
 
 def _cite(d: dict | None) -> Cite | None:
@@ -262,9 +268,7 @@ def _build(docs: list[_Doc]) -> RuleSet:
     postal = None
     if st["postal_point"]:
         pp = st["postal_point"][0]
-        conds = tuple(PointCondition(c["id"], c["field"], c["op"], _value(c["value"]), c["basis"],
-                                     Cite(**c["cite"]), c["label_vi"], c["label_en"], c.get("unit", ""),
-                                     c.get("enabled", True)) for c in pp["conditions"])
+        conds = tuple(PointCondition(field=c["field"], **_comparison_fields(c)) for c in pp["conditions"])
         kinds = pp["kinds"]
         postal = PostalPointRule(ParamRef(kinds["param"]) if isinstance(kinds, dict) else tuple(kinds), conds)
     indicators = tuple(Indicator(i["id"], i["name_vi"], i["name_en"], node_from_dict(i["condition"]),

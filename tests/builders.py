@@ -120,3 +120,12 @@ def make_valid_input(tmp_path: Path, fmt: str = "geojson", name: str = "input", 
             layers[layer] = override
     target = Path(tmp_path) / (f"{name}.gpkg" if fmt == "gpkg" else name)
     return write_layers(layers, target, fmt)
+
+
+def replace_geometry(position: int, geom):
+    """A ``make_valid_input`` override: put ``geom`` (may be None) at row ``position`` of a layer."""
+    def change(frame):
+        geoms = list(frame.geometry)
+        geoms[position] = geom
+        return frame.set_geometry(gpd.GeoSeries(geoms, crs=frame.crs))
+    return change

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from shapely.geometry import LineString, Point, Polygon
 
-from builders import B, make_valid_input, valid_layers
+from builders import B, make_valid_input, replace_geometry, valid_layers
 from tc8.cli.main import cli
 from tc8.schema import LAYERS
 
@@ -20,14 +20,6 @@ from tc8.schema import LAYERS
 def invoke(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args])
     return result, result.output
-
-
-def _geom(position, geom):
-    def change(frame):
-        geoms = list(frame.geometry)
-        geoms[position] = geom
-        return frame.set_geometry(gpd.GeoSeries(geoms, crs=frame.crs))
-    return change
 
 
 def _drop_crs(frame):
@@ -51,13 +43,13 @@ BAD_INPUTS = {
                    "village_name", "empty"),
     "duplicate_id": ({"postal_points": lambda p: p.assign(point_id=["P1", "P1"])}, "geojson", "postal_points",
                      "P1", "point_id", "duplicated"),
-    "invalid_geometry": ({"communes": _geom(1, Polygon([(108.05, 12.0), (108.1, 12.05), (108.1, 12.0),
+    "invalid_geometry": ({"communes": replace_geometry(1, Polygon([(108.05, 12.0), (108.1, 12.05), (108.1, 12.0),
                                                         (108.05, 12.05)]))}, "gpkg", "communes", B, "geometry",
                          "Self-intersection"),
-    "empty_geometry": ({"villages": _geom(0, None)}, "geojson", "villages", "V1", "geometry", "no geometry"),
-    "wrong_geometry_type": ({"speakers": _geom(2, LineString([(108.0, 12.0), (108.01, 12.01)]))}, "geojson",
+    "empty_geometry": ({"villages": replace_geometry(0, None)}, "geojson", "villages", "V1", "geometry", "no geometry"),
+    "wrong_geometry_type": ({"speakers": replace_geometry(2, LineString([(108.0, 12.0), (108.01, 12.01)]))}, "geojson",
                             "speakers", "K3", "geometry", "LineString"),
-    "outside_communes": ({"postal_points": _geom(1, Point(108.3, 12.3))}, "geojson", "postal_points", "P2",
+    "outside_communes": ({"postal_points": replace_geometry(1, Point(108.3, 12.3))}, "geojson", "postal_points", "P2",
                          "geometry", "outside every commune"),
     "commune_mismatch": ({"villages": lambda v: v.assign(commune_code=["24787", "24784", "24787"])}, "geojson",
                          "villages", "V1", "commune_code", "differs"),
@@ -65,9 +57,9 @@ BAD_INPUTS = {
                         "radio_stations", "R2", "commune_code", "not in the communes layer"),
     "unknown_village": ({"speakers": lambda s: s.assign(village_id=["V1", "V7", None])}, "geojson", "speakers",
                         "K2", "village_id", "not in the villages layer"),
-    "outside_vietnam": ({"cell_sites": _geom(1, Point(100.5, 13.75))}, "geojson", "cell_sites", "S2", "geometry",
+    "outside_vietnam": ({"cell_sites": replace_geometry(1, Point(100.5, 13.75))}, "geojson", "cell_sites", "S2", "geometry",
                         "outside Vietnam"),
-    "latlon_swapped": ({"villages": _geom(0, Point(12.01, 108.01))}, "geojson", "villages", "V1", "geometry",
+    "latlon_swapped": ({"villages": replace_geometry(0, Point(12.01, 108.01))}, "geojson", "villages", "V1", "geometry",
                        "swapped"),
     "bad_enum": ({"postal_points": lambda p: p.assign(kind=["bdvhx", "kiosk"])}, "geojson", "postal_points", "P2",
                  "kind", "buu_cuc, bdvhx, dai_ly, ki_ot, thung_thu, other"),

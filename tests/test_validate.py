@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from builders import A, B, make_valid_input, valid_layers, write_layers
+from builders import A, B, make_valid_input, replace_geometry, valid_layers, write_layers
 from tc8.errors import InputError
 from tc8.io import read_inputs
 from tc8.schema import LAYERS
@@ -42,14 +42,6 @@ def codes(problems):
 
 def _assign(**cols):
     return lambda frame: frame.assign(**cols)
-
-
-def _geom(position, geom):
-    def change(frame):
-        geoms = list(frame.geometry)
-        geoms[position] = geom
-        return frame.set_geometry(gpd.GeoSeries(geoms, crs=frame.crs))
-    return change
 
 
 # --- valid input and the Inputs contract -------------------------------------------------
@@ -214,12 +206,12 @@ def test_missing_id_uses_row_number(tmp_path):
 
 def test_invalid_geometry(tmp_path):
     bowtie = Polygon([(108.05, 12.0), (108.10, 12.05), (108.10, 12.0), (108.05, 12.05)])
-    _, problems = run(tmp_path, communes=_geom(1, bowtie))
+    _, problems = run(tmp_path, communes=replace_geometry(1, bowtie))
     assert "Self-intersection" in one(problems, "invalid_geometry", "communes", B, "geometry").params["reason"]
 
 
 def test_empty_geometry(tmp_path):
-    _, problems = run(tmp_path, villages=_geom(1, None))
+    _, problems = run(tmp_path, villages=replace_geometry(1, None))
     one(problems, "empty_geometry", "villages", "V2", "geometry")
 
 
@@ -233,26 +225,26 @@ def test_nan_coordinates_in_csv(tmp_path):
 
 
 def test_wrong_geometry_type(tmp_path):
-    _, problems = run(tmp_path, cell_sites=_geom(0, LineString([(108.0, 12.0), (108.01, 12.01)])))
+    _, problems = run(tmp_path, cell_sites=replace_geometry(0, LineString([(108.0, 12.0), (108.01, 12.01)])))
     p = one(problems, "wrong_geometry_type", "cell_sites", "S1", "geometry")
     assert p.params["found"] == "LineString" and p.params["expected"] == "Point"
 
 
 def test_polygon_villages_are_accepted(tmp_path):
-    inputs, problems = run(tmp_path, villages=_geom(2, box(108.06, 12.01, 108.08, 12.03)))
+    inputs, problems = run(tmp_path, villages=replace_geometry(2, box(108.06, 12.01, 108.08, 12.03)))
     assert problems == [] and inputs.layers["villages"]["commune_code"].iloc[2] == B
 
 
 @pytest.mark.parametrize("layer, position, row", [("villages", 2, "V3"), ("postal_points", 0, "P1"),
                                                    ("radio_stations", 1, "R2"), ("speakers", 0, "K1")])
 def test_point_outside_every_commune(tmp_path, layer, position, row):
-    _, problems = run(tmp_path, **{layer: _geom(position, Point(108.3, 12.3))})
+    _, problems = run(tmp_path, **{layer: replace_geometry(position, Point(108.3, 12.3))})
     one(problems, "outside_communes", layer, row, "geometry")
 
 
 def test_cell_sites_may_lie_outside_communes(tmp_path):
-    inputs, problems = run(tmp_path, cell_sites=_geom(0, Point(108.3, 12.3)),
-                           fixed_access=_geom(0, Point(108.4, 12.4)))
+    inputs, problems = run(tmp_path, cell_sites=replace_geometry(0, Point(108.3, 12.3)),
+                           fixed_access=replace_geometry(0, Point(108.4, 12.4)))
     assert problems == [] and inputs is not None
 
 
@@ -264,7 +256,7 @@ def test_code_column_disagrees_with_position(tmp_path):
 
 
 def test_point_on_shared_boundary_agrees_with_either_code(tmp_path):
-    inputs, problems = run(tmp_path, villages=_geom(2, Point(108.05, 12.02)))
+    inputs, problems = run(tmp_path, villages=replace_geometry(2, Point(108.05, 12.02)))
     assert problems == [] and inputs.layers["villages"]["commune_code"].iloc[2] == B
 
 
@@ -280,13 +272,13 @@ def test_unknown_village_of_speaker(tmp_path):
 
 
 def test_outside_vietnam(tmp_path):
-    _, problems = run(tmp_path, cell_sites=_geom(0, Point(2.35, 48.85)))
+    _, problems = run(tmp_path, cell_sites=replace_geometry(0, Point(2.35, 48.85)))
     p = one(problems, "outside_vietnam", "cell_sites", "S1", "geometry")
     assert p.params["lon"] == "2.35"
 
 
 def test_latlon_swapped(tmp_path):
-    _, problems = run(tmp_path, villages=_geom(2, Point(12.02, 108.07)))
+    _, problems = run(tmp_path, villages=replace_geometry(2, Point(12.02, 108.07)))
     one(problems, "latlon_swapped", "villages", "V3", "geometry")
     assert not [p for p in problems if p.code in ("outside_vietnam", "outside_communes")]
 
@@ -356,7 +348,7 @@ def test_metric_crs_override(tmp_path):
 
 def test_all_problems_reported_at_once(tmp_path):
     _, problems = run(tmp_path, villages=_assign(population=["x", 1, 2]), cell_sites=_assign(technology=["6G", "4G"]),
-                      speakers=_assign(village_id=["V9", None, None]), communes=_geom(0, None))
+                      speakers=_assign(village_id=["V9", None, None]), communes=replace_geometry(0, None))
     assert {"bad_number", "bad_enum", "unknown_village", "empty_geometry"} <= set(codes(problems))
 
 
@@ -386,7 +378,7 @@ def test_messages_exist_in_both_languages(tmp_path):
     from tc8.messages import catalogue
 
     _, problems = run(tmp_path, villages=_assign(population=["x", 1, 2], commune_code=[B, A, "99999"]),
-                      cell_sites=_geom(0, Point(12.0, 108.0)))
+                      cell_sites=replace_geometry(0, Point(12.0, 108.0)))
     for p in problems:
         for key in (f"problem.{p.code}", f"fix.{p.code}"):
             assert {"vi", "en"} <= set(catalogue()[key]), key
