@@ -7,19 +7,11 @@ import click
 
 from ..writers import RESULT_FILES, check_outputs, now_iso, write_results
 from .common import domain_errors, print_problems
-from .options import (commune_option, crs_option, input_argument, lang_option, output_option,
-                      overwrite_option, population_option, rules_option)
+from .options import assessment_options
 
 
 @click.command("assess")
-@input_argument
-@rules_option
-@commune_option
-@output_option
-@overwrite_option
-@lang_option
-@population_option
-@crs_option
+@assessment_options
 @click.option("--maps", "with_maps", is_flag=True, help="Also draw the coverage maps (see 'tc8 map').")
 @click.option("--details", is_flag=True, help="Print the reasons of every non-passing indicator.")
 def assess_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps, details):

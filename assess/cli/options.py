@@ -25,3 +25,12 @@ population_option = click.option(
 crs_option = click.option(
     "--crs", "metric_crs", default=None, metavar="EPSG:XXXX",
     help="Metric CRS for distances and areas (default: UTM zone of the communes' centre).")
+
+
+def assessment_options(command):
+    """The option stack of every command that runs an assessment (assess, map, dossier):
+    INPUT, --rules, --commune, -o/--output, --overwrite, --lang, --population, --crs."""
+    for decorate in reversed((input_argument, rules_option, commune_option, output_option, overwrite_option,
+                              lang_option, population_option, crs_option)):
+        command = decorate(command)
+    return command
