@@ -56,7 +56,7 @@ class MapRenderer:
 
     def __init__(self, results, lang: str):
         self.results, self.lang = results, lang
-        self.html = self.png = None
+        self.html = self.png = self.index = None
         try:
             from . import maps as maps_pkg  # tc8.maps (the maps/ folder), optional
         except ImportError:
@@ -69,20 +69,39 @@ class MapRenderer:
             except ImportError:
                 self.html = None
         self.png = getattr(maps_pkg, "render_commune_png", None)
+        try:  # group the layers by commune once instead of once per map (speed only)
+            from .maps.select import build_index
+            self.index = build_index(results)
+        except Exception as err:  # noqa: BLE001 - older maps package: render without the index
+            log.debug("map index not built: %s", err)
+
+    def _kw(self, func, **optional) -> dict:
+        """The ``optional`` keyword arguments ``func`` accepts (the maps API may be older or newer)."""
+        import inspect
+
+        optional["index"] = self.index
+        try:
+            params = inspect.signature(func).parameters
+        except (TypeError, ValueError):
+            return {}
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            return {k: v for k, v in optional.items() if v is not None}
+        return {k: v for k, v in optional.items() if k in params and v is not None}
 
     def write(self, code: str, folder: Path, generated_at: str) -> dict:
         html_name, png_name = map_names(code)
         out = {}
         if self.png is not None:
             try:
-                self.png(self.results, code, folder / png_name, lang=self.lang)
+                self.png(self.results, code, folder / png_name, lang=self.lang,
+                         **self._kw(self.png, date=generated_at[:10]))
                 if (folder / png_name).exists():
                     out["map_png"] = png_name
             except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
                 log.warning("%s: map picture not drawn: %s", code, err)
         if self.html is not None:
             try:
-                html = self.html(self.results, code, lang=self.lang, date=generated_at[:10])
+                html = self.html(self.results, code, lang=self.lang, **self._kw(self.html, date=generated_at[:10]))
                 atomic_write_text(folder / html_name, html)
                 out["map_html"] = html_name
             except Exception as err:  # noqa: BLE001

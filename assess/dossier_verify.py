@@ -4,7 +4,8 @@ For every ``manifest.json`` under DIR (a dossier root or one commune folder): th
 input files are re-hashed (a missing or changed file is named), the assessment is re-run
 from the recorded input path with the recorded rule set (by the id or file given at the
 time; a rule set whose SHA-256 changed is reported) and metric CRS, and the commune's
-verdicts and per-indicator table hashes are compared with the manifest. Communes sharing
+verdicts, per-indicator table hashes and record-table hashes (villages, postal points,
+stations, IT figures) are compared with the manifest. Communes sharing
 the same input and options are re-assessed in one run.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from .dossier_view import Slicer
 from .errors import InputError, RuleSetError, Tc8Error
 from .io import sha256_of
-from .manifest import find_manifests, load, table_hashes, verdicts
+from .manifest import find_manifests, load, record_hashes, table_hashes, verdicts
 from .messages import text
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,12 @@ class CommuneCheck:
     folder: str
     verdicts_differ: list = field(default_factory=list)   # (indicator, recorded, now)
     tables_differ: list = field(default_factory=list)     # indicator ids
+    records_differ: list = field(default_factory=list)    # record tables (villages, postal, stations, it)
     error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not (self.verdicts_differ or self.tables_differ or self.error)
+        return not (self.verdicts_differ or self.tables_differ or self.records_differ or self.error)
 
 
 @dataclass
@@ -58,7 +60,9 @@ class VerifyReport:
                      f"{i}: {old} → {new}" for i, old, new in c.verdicts_differ)))
             t = (text("dossier.tables_match", lang) if not c.tables_differ else
                  text("dossier.tables_differ", lang, what=", ".join(c.tables_differ)))
-            out.append(f"{c.code}: {v}; {t}")
+            r = "" if not c.records_differ else "; " + text("dossier.records_differ", lang, what=", ".join(
+                text(f"dossier.records.{name}", lang) for name in c.records_differ))
+            out.append(f"{c.code}: {v}; {t}{r}")
         return out
 
 
@@ -94,6 +98,10 @@ def _compare(manifest: dict, slicer: Slicer, code: str, folder: Path) -> Commune
     now_t = table_hashes(view.indicators, view.conditions)
     old_t = manifest.get("tables_sha256", {})
     check.tables_differ = [i for i in sorted(set(old_t) | set(now_t)) if i != "*" and old_t.get(i) != now_t.get(i)]
+    old_r = manifest.get("records_sha256")
+    if old_r is not None:  # manifests written before records were hashed have none
+        now_r = record_hashes(view)
+        check.records_differ = [t for t in sorted(set(old_r) | set(now_r)) if old_r.get(t) != now_r.get(t)]
     return check
 
 

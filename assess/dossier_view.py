@@ -189,11 +189,12 @@ class _Columns:
         return [dict(zip(cols, row)) for row in zip(*(a[idx].tolist() for a in self.arrays))]
 
 
-def _layout_keys(spec: dict, lang: str) -> set:
-    keys = {"commune_code", "status"}
+def _layout_keys(spec: dict) -> set:
+    """Columns the workbook shows, in both languages (so a view, and its hashes, do not depend on lang)."""
+    keys = {"commune_code", "status", *spec.get("record_keys", [])}
     for cols in spec["tables"].values():
         for col in cols:
-            keys |= {col["key"], f"{col['key']}_{lang}", f"{col['key']}_vi"}
+            keys |= {col["key"], f"{col['key']}_vi", f"{col['key']}_en"}
     return keys
 
 
@@ -205,9 +206,9 @@ class Slicer:
     column (the manifest hashes them).
     """
 
-    def __init__(self, results, lang: str = "vi"):
+    def __init__(self, results, lang: str = "vi"):  # lang: kept for callers; views hold vi and en
         self.results = results
-        keys = _layout_keys(layout("workbook_commune"), lang)
+        keys = _layout_keys(layout("workbook_commune"))
         keep = (lambda c: c in keys or str(c).startswith("cond_"))
         communes = results.communes
         self.communes = _Columns(communes)

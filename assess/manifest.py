@@ -4,7 +4,8 @@ The manifest records the tool version, the rule set (id, SHA-256, files, instrum
 parameters resolved for the commune, every input file (absolute path, SHA-256, rows per
 layer), the metric CRS, the generation time (UTC, ISO 8601), the verdict per indicator and a
 SHA-256 per indicator of the commune's results rows (canonical JSON of its ``indicators``
-and ``conditions`` rows), so ``tc8 verify`` can re-run and compare tables without the
+and ``conditions`` rows) and per record table (villages, postal points, stations, IT figures:
+the rows the workbook lists), so ``tc8 verify`` can re-run and compare tables without the
 workbook. Canonical JSON: keys sorted, UTF-8, NFC, NaN -> null, floats to 10 significant
 digits, rows ordered by indicator then condition id.
 """
@@ -47,6 +48,27 @@ def table_hashes(indicators: list, conditions: list) -> dict:
     return out
 
 
+#: record tables of a commune view that the manifest hashes (``records_sha256``), with their sort key
+RECORD_TABLES = {"villages": "village_id", "postal": "point_id", "stations": "station_id", "it": "commune_code"}
+
+
+def record_hashes(view) -> dict:
+    """Record table -> SHA-256 of the commune's canonical rows as the workbook shows them.
+
+    Tables are ``villages`` (telephone/Internet/loudspeakers per village), ``postal`` (points with
+    every condition), ``stations`` and ``it``; a table the input lacks is left out.
+    """
+    out = {}
+    for name, key in RECORD_TABLES.items():
+        rows = getattr(view, name, None)
+        if rows is None:
+            continue
+        if isinstance(rows, dict):
+            rows = [rows]
+        out[name] = hashlib.sha256(canonical(_rows(rows, [key])).encode("utf-8")).hexdigest()
+    return out
+
+
 def verdicts(indicators: list) -> dict:
     """Indicator id (and ``TC8``) -> status code."""
     return {str(r["indicator"]): str(r["status"]) for r in indicators}
@@ -70,6 +92,7 @@ def build_manifest(info: dict, view, files: dict, options: dict) -> dict:
         "verdict": verdicts(view.indicators).get(CRITERION),
         "verdicts": verdicts(view.indicators),
         "tables_sha256": table_hashes(view.indicators, view.conditions),
+        "records_sha256": record_hashes(view),
         "files": files,
     }
 

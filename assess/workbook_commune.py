@@ -3,7 +3,10 @@
 Sheets: "Tổng hợp" (commune, rule set and instruments, one row per indicator with verdict,
 measured value against threshold, basis, evidence class, reasons; overall verdict; the
 confirmation block), one sheet per indicator (conditions checked, then the records that
-decided it), "Cần bổ sung" (every ``thieu_du_lieu`` item and who supplies it), "Nguồn dữ
+decided it: postal points with every point condition, villages × telephone/Internet with
+evidence class and source, station and loudspeaker clusters per village, IT figures), "Cần
+bổ sung" (every indicator with a ``thieu_du_lieu`` condition or missing item — also under an
+indicator that fails anyway — what to collect and from whom), "Nguồn dữ
 liệu" (input files with SHA-256 and rows per layer, CRS, tool version, rule set hash,
 parameters) and "Bản đồ" when a map picture is given. Layout and labels:
 ``templates/workbook_commune.yaml``. Nothing here decides a verdict.
@@ -13,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl.drawing.image import Image
+from openpyxl.utils import get_column_letter
 
 from .messages import text as msg
 from .results import CRITERION
@@ -22,10 +26,25 @@ FREEZE_LIMIT = 16  # freeze at a record table's header only when it sits this hi
 MAP_WIDTH_PX = 700
 
 
+def _source(ctx, key: str, row: dict) -> str:
+    """Which sub-service decided a village's telephone/Internet, and where that evidence comes from."""
+    parts = []
+    for part in ctx.spec["telecom_sources"][key]:
+        evidence = row.get(part["evidence"])
+        if not evidence:
+            continue
+        where = ctx.spec["source_of"][part["kind"]].get(evidence, {})
+        where = where.get(ctx.lang) or where.get("vi") or evidence
+        parts.append(f"{part.get(ctx.lang) or part['vi']}: {ctx.labels.yesno(row.get(part['ok']))} — {where}")
+    return "; ".join(parts)
+
+
 def _value(ctx, col: dict, row: dict):
     key, fmt, lang = col["key"], col.get("fmt"), ctx.lang
     if key == "status_code":
         return row.get("status")
+    if key in ctx.spec["telecom_sources"]:
+        return _source(ctx, key, row)
     value = row.get(f"{key}_{lang}", row.get(key))
     if fmt == "status":
         return ctx.labels.get("status", value)
@@ -185,23 +204,26 @@ def _missing_sheet(wb, ctx, view, used: set) -> None:
     sw.add([ctx.spec["sheets"]["missing"][ctx.lang] + " — " + _commune_line(ctx, view)], font="title")
     sw.blank()
     rows = []
-    for rec in view.indicators:
+    for rec in view.indicators:  # every item still missing, also under an indicator that fails anyway
         ind_id = rec["indicator"]
-        if rec["status"] != "thieu_du_lieu" or ind_id == CRITERION:
+        if ind_id == CRITERION:
             continue
         labels = [c.get(f"label_{ctx.lang}") or c.get("label_vi") for c in view.conditions
                   if c["indicator"] == ind_id and c["status"] == "thieu_du_lieu"]
+        what = rec.get(f"missing_{ctx.lang}") or rec.get("missing_vi")
+        if rec["status"] != "thieu_du_lieu" and not labels and not what:
+            continue
         sources = [msg(ctx.spec["missing_source"][k], ctx.lang) for k in ctx.kinds.get(ind_id, [])]
         rows.append({"indicator": ind_id, "name": rec.get(f"name_{ctx.lang}") or rec.get("name_vi"),
-                     "what": rec.get(f"missing_{ctx.lang}") or rec.get("missing_vi"),
+                     "status": rec["status"], "what": what or "; ".join(str(x) for x in labels if x),
                      "conditions": "; ".join(str(x) for x in labels if x), "source": "; ".join(sources)})
     cols = ctx.spec["tables"]["missing"]
     sw.header(cols, ctx.lang)
     if not rows:
         sw.add([L.t("nothing_missing")], font="italic")
     for rec in rows:
-        sw.record(cols, [rec[c["key"]] for c in cols])
-    sw.ws.auto_filter.ref = f"A3:E{max(sw.row, 4)}"
+        sw.record(cols, [_value(ctx, c, rec) for c in cols], status_fill_key=rec["status"])
+    sw.ws.auto_filter.ref = f"A3:{get_column_letter(len(cols))}{max(sw.row, 4)}"
 
 
 def write_sources_sheet(wb, ctx, used: set, parameters: dict | None, warnings: list | None = None) -> None:

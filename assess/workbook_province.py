@@ -1,8 +1,9 @@
 """The province roll-up workbook (``tong-hop-tinh.xlsx``), rendered from Results.
 
 "Danh sách xã": one row per commune with each indicator's status label and measured value
-and the criterion; an autofilter over the table and, above it, COUNTIF totals per status
-column (formulas, so they stay right after the official filters or re-sorts). "Theo chỉ
+and the criterion; an autofilter over the table and, above it, formula totals per status
+column: COUNTIF over every commune (right after any re-sort) and SUBTOTAL rows ("đang hiển
+thị") that count, sum and average only the rows the official's filter leaves visible. "Theo chỉ
 tiêu": communes per status and indicator (from ``Results.rollup``). "Chỉ tiêu tỉnh": the
 province indicators computed by :mod:`tc8.rollup` (values, not formulas). "Nguồn dữ liệu":
 as in the commune workbook. Layout: ``templates/workbook_province.yaml``.
@@ -51,6 +52,29 @@ def _commune_table(ctx, labels: Labels, spec: dict):
     return cols, rows, status_cols, raw_status
 
 
+def _visible_rows(sw, ctx, labels: Labels, cols: list, status_cols: list, first: int, last: int) -> None:
+    """Totals of the rows an official's filter leaves visible (SUBTOTAL ignores hidden rows)."""
+    pass_label = ctx.labels.get("status", "dat")
+    ranges = {c: f"{get_column_letter(c + 1)}{first}:{get_column_letter(c + 1)}{last}" for c in range(len(cols))}
+    passing, count, mean = ([None] * len(cols) for _ in range(3))
+    passing[1] = make_cell(sw.ws, labels.t("visible_pass"), font="bold")
+    count[1] = make_cell(sw.ws, labels.t("visible_count"), font="bold")
+    mean[1] = make_cell(sw.ws, labels.t("visible_mean"), font="bold")
+    for c in status_cols:
+        top = f"{get_column_letter(c + 1)}{first}"
+        passing[c] = make_cell(sw.ws, Formula(
+            f'=SUMPRODUCT(SUBTOTAL(103,OFFSET({top},ROW({ranges[c]})-ROW({top}),0,1)),'
+            f'--({ranges[c]}="{pass_label}"))'), fill=STATUS_FILLS["dat"], fmt="thousands", border=True)
+        count[c] = make_cell(sw.ws, Formula(f"=SUBTOTAL(103,{ranges[c]})"), fmt="thousands", border=True)
+    for c, col in enumerate(cols):
+        if col["key"] in ("population", "n_villages"):
+            count[c] = make_cell(sw.ws, Formula(f"=SUBTOTAL(109,{ranges[c]})"), fmt="thousands", border=True)
+        elif col["key"].startswith("measured:"):
+            mean[c] = make_cell(sw.ws, Formula(f'=IFERROR(SUBTOTAL(101,{ranges[c]}),"")'), fmt="number", border=True)
+    for values in (passing, count, mean):
+        sw.add(values)
+
+
 def _communes_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
     cols, rows, status_cols, raw_status = _commune_table(ctx, labels, spec)
     rs = ctx.info["rule_set"]
@@ -60,7 +84,7 @@ def _communes_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
     if ctx.info["synthetic_layers"]:
         top.append([ctx.labels.t("synthetic_warning", layers=", ".join(ctx.info["synthetic_layers"]))])
     top.append([labels.t("totals_note")])
-    n_tot = len(STATUSES) + 1
+    n_tot = len(STATUSES) + 1 + 3
     header_row = len(top) + 1 + n_tot + 1 + 1
     first, last = header_row + 1, header_row + max(len(rows), 1)
     sw = SheetWriter(wb, sheet_title(spec["sheets"]["communes"][ctx.lang], used),
@@ -88,6 +112,7 @@ def _communes_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
             f'COUNTIF({letter}{first}:{letter}{last},"{pass_label}")/COUNTA({letter}{first}:{letter}{last}))'),
             fmt="0.0%", border=True)
     sw.add(values)
+    _visible_rows(sw, ctx, labels, cols, status_cols, first, last)
     sw.blank()
     sw.header(cols, ctx.lang)
     status_of = {c: raw_status[col["key"].split(":", 1)[1]].tolist()

@@ -13,7 +13,6 @@ must be set before the first row; filters, merges and page setup may follow.
 from __future__ import annotations
 
 import functools
-from copy import copy
 import os
 import re
 import tempfile
@@ -29,6 +28,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+
+from .errors import Tc8Error
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
@@ -53,6 +54,10 @@ STATUS_FILLS = {"dat": PatternFill("solid", fgColor="C6EFCE"),
                 "thieu_du_lieu": PatternFill("solid", fgColor="FFEB9C")}
 
 
+class UnsafeNameError(Tc8Error, ValueError):
+    """A code that cannot be used as a file or folder name (a clean error, not a traceback)."""
+
+
 class Formula(str):
     """A formula we wrote ourselves (``=COUNTIF(...)``); the only text stored as a formula."""
 
@@ -60,7 +65,8 @@ class Formula(str):
 def check_code(code: str) -> str:
     """Return ``code`` if it is safe as a file or folder name (``^[0-9A-Za-z_-]+$``)."""
     if not isinstance(code, str) or not CODE_RE.match(code):
-        raise ValueError(f"unsafe code for a file name: {code!r}")
+        raise UnsafeNameError(f"Mã không dùng được làm tên tệp/thư mục / unsafe code for a file name: {code!r} "
+                              f"(chỉ chữ, số, '-', '_' / only letters, digits, '-', '_')")
     return code
 
 
@@ -125,7 +131,7 @@ def make_cell(ws, value, *, font=None, fill=None, fmt=None, align=None, border=F
     if isinstance(font, str):
         font = FONTS[font]
     if fmt or font is not None or fill is not None or align is not None or border or quote:
-        cell._style = copy(_style(ws, font, fill, fmt, align, border, quote))
+        cell._style = _style(ws, font, fill, fmt, align, border, quote)  # shared: write-only cells are never restyled
     return cell
 
 
@@ -175,6 +181,7 @@ class SheetWriter:
     def __init__(self, wb: Workbook, title: str, widths: list[float], *, freeze_row: int | None = None,
                  landscape: bool = False):
         self.ws = wb.create_sheet(title)
+        self.ws._values_to_row = self._cells_to_row  # rows are ready cells: skip openpyxl's per-cell probing
         self.row = 0
         for i, width in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
@@ -182,9 +189,22 @@ class SheetWriter:
             self.ws.freeze_panes = f"A{freeze_row}"
         setup_print(self.ws, landscape=landscape)
 
+    def _cells_to_row(self, values, row_idx):
+        """Replaces ``WriteOnlyWorksheet._values_to_row`` (which tries ``cell.value = <Cell>`` and
+        catches a ValueError for every styled cell): place our ready cells, skip empty ones."""
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            if not isinstance(cell, Cell):
+                cell = make_cell(self.ws, cell)
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
     def add(self, values=(), **style) -> int:
         """Write one row (values are plain values or ready cells); return its row number."""
-        cells = [v if isinstance(v, Cell) else make_cell(self.ws, v, **style) for v in values]
+        cells = [v if isinstance(v, Cell) else (None if v is None and not style else make_cell(self.ws, v, **style))
+                 for v in values]
         self.ws.append(cells)
         self.row += 1
         return self.row

@@ -2,24 +2,61 @@
 from __future__ import annotations
 
 import folium
+from branca.element import MacroElement
+from folium.template import Template
 
 from tc8.messages import text
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+#: One small tile fetched to learn whether the tile server is reachable (the world at zoom 0).
+PROBE_URL = "https://tile.openstreetmap.org/0/0/0.png"
+MAX_ZOOM = 19
+
+
+class TileProbe(MacroElement):
+    """Switch the base layer from ``plain`` to ``tiles`` once one probe tile has loaded.
+
+    Offline (or blocked) the image fails quietly: the plain background stays and no script
+    error is raised. The user can still switch base layers by hand in the layer control.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, plain = {{ this.plain }}, tiles = {{ this.tiles }};
+            var img = new Image();
+            img.onload = function () {
+                if (map.hasLayer(plain) && !map.hasLayer(tiles)) { map.addLayer(tiles); map.removeLayer(plain); }
+            };
+            img.onerror = function () { /* offline: keep the plain background */ };
+            img.src = "{{ this.url }}";
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, plain, tiles, url: str = PROBE_URL):
+        super().__init__()
+        self._name = "TileProbe"
+        self.plain = plain.get_name()
+        self.tiles = tiles.get_name()
+        self.url = url
 
 
 def new_map(lang: str, *, online_tiles: bool = True) -> folium.Map:
     """A folium map with SVG rendering, a scale bar and base layers.
 
-    The plain background is the default base layer, so an offline viewer requests nothing.
-    ``online_tiles`` adds OpenStreetMap as a second base layer the user can pick when online;
-    when tiles cannot load, Leaflet only leaves grey squares (no script error).
+    The plain background is the base layer the page starts with, so an offline viewer
+    loses nothing. ``online_tiles`` adds OpenStreetMap as a second base layer and a
+    :class:`TileProbe` that selects it when the tile server answers; with
+    ``online_tiles=False`` the page makes no network request at all.
     """
     fmap = folium.Map(location=[16.0, 106.0], zoom_start=6, tiles=None, control_scale=True,
-                      prefer_canvas=False, max_zoom=19)
-    folium.FeatureGroup(name=text("map.base_plain", lang), overlay=False, show=True).add_to(fmap)
+                      prefer_canvas=False)
+    fmap.options["maxZoom"] = MAX_ZOOM  # folium gives max_zoom to its own tiles only; MarkerCluster needs it
+    plain = folium.FeatureGroup(name=text("map.base_plain", lang), overlay=False, show=True).add_to(fmap)
     if online_tiles:
-        folium.TileLayer(tiles=OSM_URL, attr=OSM_ATTRIBUTION, name=text("map.base_osm", lang),
-                         overlay=False, show=False, max_zoom=19).add_to(fmap)
+        osm = folium.TileLayer(tiles=OSM_URL, attr=OSM_ATTRIBUTION, name=text("map.base_osm", lang),
+                               overlay=False, show=False, max_zoom=MAX_ZOOM).add_to(fmap)
+        TileProbe(plain, osm).add_to(fmap)
     return fmap

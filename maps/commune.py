@@ -14,7 +14,7 @@ from .geo import bounds_latlon, feature_collection, to_display
 from .layers import DataLayer, FitBounds, SharedData
 from .offline import local_css, render_page
 from .select import CommuneView, commune_view
-from .style import (BOUNDARY_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS, badge,
+from .style import (BOUNDARY_COLOR, INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS, badge,
                     esc, esc_label, km, render_fragment, rule_set_label, status_legend, synthetic_note, synthetic_suffix,
                     tech_legend, today)
 
@@ -61,7 +61,7 @@ def _add_villages(fmap, view: CommuneView, lang: str, synthetic) -> None:
                   show=False, **common).add_to(fmap)
 
 
-def _add_cells(fmap, view: CommuneView, lang: str, synthetic) -> None:
+def _add_cells(fmap, view: CommuneView, lang: str, synthetic, cluster_above: int) -> None:
     cells = view.layers.get("cell_sites")
     if cells is None or cells.empty:
         return
@@ -69,7 +69,7 @@ def _add_cells(fmap, view: CommuneView, lang: str, synthetic) -> None:
     active = _flag(cells["active"])
     radius = pd.to_numeric(cells.get("radius_used_m"), errors="coerce")
     props = {
-        "_c": [TECH_COLORS.get(t, "#666666") if a else "#bdbdbd" for t, a in zip(tech, active)],
+        "_c": [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR for t, a in zip(tech, active)],
         "r": [None if r != r else round(float(r), 1) for r in radius.astype(float)],
         "op": cells["operator"].astype(str).tolist(),
         "popup": popups.record_popups(cells, "site_id", [
@@ -81,7 +81,7 @@ def _add_cells(fmap, view: CommuneView, lang: str, synthetic) -> None:
     for j, op in enumerate(operators):
         props[f"op{j}"] = [name == op for name in props["op"]]
     data = _shared(cells, props).add_to(fmap)
-    cluster = len(cells) > CLUSTER_ABOVE
+    cluster = len(cells) > cluster_above
     for j, op in enumerate(operators):  # one overlay per operator
         DataLayer(data, _name("map.layer_cells", lang, "cell_sites", synthetic, operator=op), filter_key=f"op{j}",
                   stroke="#333333", weight=1, fill_opacity=0.9, radius=5, class_name="tc8-cell",
@@ -104,7 +104,7 @@ def _add_coverage(fmap, view: CommuneView, lang: str, synthetic) -> None:
                   weight=1, fill_opacity=0.15, opacity=0.6, class_name="tc8-coverage", show=False).add_to(fmap)
 
 
-def _add_points(fmap, view: CommuneView, lang: str, synthetic) -> None:
+def _add_points(fmap, view: CommuneView, lang: str, synthetic, cluster_above: int) -> None:
     postal = view.layers.get("postal_points")
     if view.lines is not None and len(view.lines):
         lines = view.lines
@@ -140,11 +140,12 @@ def _add_points(fmap, view: CommuneView, lang: str, synthetic) -> None:
                  "tip": popups.tooltips(frame[id_col].astype(str))}
         data = _shared(frame, props).add_to(fmap)
         DataLayer(data, _name(key, lang, name, synthetic), stroke="#222222", weight=1, fill_opacity=0.9,
-                  radius=radius, class_name=css, cluster=len(frame) > CLUSTER_ABOVE).add_to(fmap)
+                  radius=radius, class_name=css, cluster=len(frame) > cluster_above).add_to(fmap)
 
 
 def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) -> str:
     row = view.commune.iloc[0]
+    on_air = text("map.layer_stations", lang) + " / " + text("map.layer_speakers", lang)
     return render_fragment(
         "map_commune_panel.html",
         title=text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code),
@@ -153,27 +154,29 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
         synthetic=synthetic_note(results.synthetic_layers, lang) if note else "",
         status_title=text("map.legend_status", lang), statuses=status_legend(lang),
         village_note=text("map.legend_village_note", lang),
-        tech_title=text("map.legend_tech", lang), techs=tech_legend() if "cell_sites" in view.layers else [],
+        tech_title=text("map.legend_tech", lang),
+        techs=(tech_legend() + [{"color": INACTIVE_COLOR, "label": text("map.not_operating", lang)}]
+               if "cell_sites" in view.layers else []),
         points_title=text("map.legend_points", lang),
         points=[{"color": POSTAL_COLORS[True], "label": text("map.layer_postal", lang) + ": "
                  + text("map.qualifies", lang), "shape": ""},
                 {"color": POSTAL_COLORS[False], "label": text("map.layer_postal", lang) + ": "
                  + text("map.not_qualifies", lang), "shape": ""},
-                {"color": ON_OFF_COLORS[True], "label": text("map.layer_speakers", lang) + ": "
-                 + text("map.operating", lang), "shape": ""},
-                {"color": ON_OFF_COLORS[False], "label": text("map.layer_speakers", lang) + ": "
-                 + text("map.not_operating", lang), "shape": ""},
+                {"color": ON_OFF_COLORS[True], "label": on_air + ": " + text("map.operating", lang), "shape": ""},
+                {"color": ON_OFF_COLORS[False], "label": on_air + ": " + text("map.not_operating", lang), "shape": ""},
                 {"color": LINE_COLOR, "label": text("map.layer_postal_lines", lang), "shape": "line"}])
 
 
 def render_commune_map(results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
-                       date: str | None = None, online_tiles: bool = True, index=None) -> str:
+                       date: str | None = None, online_tiles: bool = True, index=None,
+                       cluster_above: int = CLUSTER_ABOVE) -> str:
     """Self-contained HTML map of one commune of ``results`` (``KeyError`` if not assessed).
 
     ``date`` (ISO) goes into the title (default: today). ``synthetic_note`` adds the
     "synthetic data" line to the title panel; synthetic layers are always suffixed in the
     layer control. A commune with no village still gets its boundary and records.
     ``index``: a :func:`tc8.maps.select.build_index` reused across communes (speed only).
+    ``cluster_above``: point layers (cell sites, loudspeakers, stations) with more features are clustered.
     """
     view = commune_view(results, commune_code, index)
     synthetic = results.synthetic_layers
@@ -186,9 +189,9 @@ def render_commune_map(results, commune_code: str, *, lang: str = "vi", syntheti
               palette=STATUS_COLORS, stroke=BOUNDARY_COLOR, weight=2.5, fill_opacity=0.08,
               class_name="tc8-commune").add_to(fmap)
     _add_coverage(fmap, view, lang, synthetic)
-    _add_cells(fmap, view, lang, synthetic)
+    _add_cells(fmap, view, lang, synthetic, cluster_above)
     _add_villages(fmap, view, lang, synthetic)
-    _add_points(fmap, view, lang, synthetic)
+    _add_points(fmap, view, lang, synthetic, cluster_above)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitBounds(bounds_latlon(to_display(commune))).add_to(fmap)
     title = text("map.title_commune", lang, name=commune["commune_name"].iloc[0], code=view.code)

@@ -87,7 +87,7 @@ class DataLayer(_RawScript, Layer):
                 },
                 onEachFeature: function (f, l) {
                     var p = f.properties;
-                    if (p[o.popup]) { l.bindPopup(p[o.popup], {maxWidth: 380}); }
+                    if (p[o.popup]) { l.bindPopup(p[o.popup], {maxWidth: 380, autoPanPaddingTopLeft: [10, 130]}); }
                     if (p[o.tip]) {
                         l.bindTooltip(p[o.tip], o.tipPermanent
                             ? {permanent: true, direction: "center", className: "tc8-dist"} : {sticky: true});

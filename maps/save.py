@@ -18,13 +18,14 @@ COMMUNE_DIR = "communes"
 
 
 def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None,
-              png: bool = False, date: str | None = None) -> dict:
+              png: bool = False, date: str | None = None, online_tiles: bool = True) -> dict:
     """Render and write the maps of ``results`` under ``outdir``.
 
     ``communes``: codes to draw (default: every assessed commune); the overview always
     shows every commune and links those drawn. Existing files are kept unless
     ``overwrite`` (then :class:`~tc8.errors.OutputExistsError` is raised before anything is
-    written). Returns ``{"province": Path, "communes": {code: Path}, "png": {code: Path}}``.
+    written). ``online_tiles=False``: no OpenStreetMap base layer, so the pages request
+    nothing. Returns ``{"province": Path, "communes": {code: Path}, "png": {code: Path}}``.
     """
     outdir = Path(outdir)
     all_codes = results.communes["commune_code"].astype(str).tolist()
@@ -42,14 +43,16 @@ def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, com
     t0 = time.perf_counter()
     index = build_index(results)
     for code, path in targets.items():
-        write_text(path, render_commune_map(results, code, lang=lang, date=date, index=index))
+        write_text(path, render_commune_map(results, code, lang=lang, date=date, index=index,
+                                            online_tiles=online_tiles))
     t1 = time.perf_counter()
     if png:
         from .static import render_commune_png
         for code, path in pngs.items():
             render_commune_png(results, code, path, lang=lang, date=date, index=index)
     links = {c: f"{COMMUNE_DIR}/{c}.html" for c in codes}
-    write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date))
+    write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date,
+                                             online_tiles=online_tiles))
     log.info("maps: %d commune maps in %.2f s, overview in %.2f s -> %s",
              len(targets), t1 - t0, time.perf_counter() - t1, outdir)
     return {"province": province, "communes": targets, "png": pngs}

@@ -3,10 +3,12 @@
 Drawn in the results' metric CRS, so the scale bar is in true metres. Shows the boundary,
 villages coloured by their overall display status, cell sites by technology, postal points
 (qualifying or not) with the lines to the nearest qualifying one, the radio station and
-loudspeaker clusters. Legend and title in ``lang`` (Vietnamese by default).
+loudspeaker clusters. Distances to the nearest qualifying postal point are written on their
+lines; synthetic layers are named under the map. Legend and title in ``lang`` (Vietnamese by default).
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -15,14 +17,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from tc8.messages import text  # noqa: E402
 
 from .files import atomic_target  # noqa: E402
 from .select import commune_view  # noqa: E402
-from .style import (LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
-                    rule_set_label, status_label, today)
+from .style import (INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
+                    km, rule_set_label, status_label, synthetic_note, today)
 
 
 def _flags(series) -> np.ndarray:
@@ -50,6 +53,10 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
     """
     view = commune_view(results, commune_code, index)
     fig, ax = plt.subplots(figsize=(8, 8), dpi=dpi)
+    # geopandas calls plt.draw() after every layer: with Agg that is a full redraw each time
+    # (ticks included). Draw once, at savefig.
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    ax.set_axis_off()
     try:
         view.commune.boundary.plot(ax=ax, color="#222222", linewidth=1.5)
         handles = []
@@ -60,15 +67,23 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         cells = view.layers.get("cell_sites")
         if cells is not None and len(cells):
             active = _flags(cells["active"]) == True  # noqa: E712
-            colors = [TECH_COLORS.get(t, "#666666") if a else "#bdbdbd"
+            colors = [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR
                       for t, a in zip(cells["technology"].astype(str), active)]
             cells.plot(ax=ax, color=colors, marker="^", markersize=40, edgecolor="#333333", linewidth=0.5)
             for tech, color in TECH_COLORS.items():
                 if (cells["technology"].astype(str) == tech).any():
                     handles.append(Line2D([], [], marker="^", ls="", color=color, markeredgecolor="#333333",
                                           label=f"{text('map.png_legend_sites', lang)} {tech}"))
+            if not active.all():
+                handles.append(Line2D([], [], marker="^", ls="", color=INACTIVE_COLOR, markeredgecolor="#333333",
+                                      label=f"{text('map.png_legend_sites', lang)}: {text('map.not_operating', lang)}"))
         if view.lines is not None and len(view.lines):
             view.lines.plot(ax=ax, color=LINE_COLOR, linewidth=0.8, linestyle="--")
+            mid = shapely.line_interpolate_point(np.asarray(view.lines.geometry.values, dtype=object), 0.5,
+                                                 normalized=True)
+            for (x, y), metres in zip(shapely.get_coordinates(mid), view.lines["nearest_postal_m"]):
+                ax.text(x, y, km(metres, lang), fontsize=6, color="#333333", ha="center", va="center",
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
             handles.append(Line2D([], [], color=LINE_COLOR, ls="--", label=text("map.layer_postal_lines", lang)))
         v = view.villages
         if len(v):
@@ -112,6 +127,10 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         ax.set_title(text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code)
                      + "\n" + text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date))
                      + f"\n{text('map.verdict', lang)}: {status_label(row.get('status_tc8'), lang)}", fontsize=10)
+        note = synthetic_note(results.synthetic_layers, lang)
+        if note:
+            fig.text(0.01, 0.005, textwrap.fill(note, 110), color="#b00000", fontsize=7, fontweight="bold",
+                     ha="left", va="bottom")
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         target = Path(path)

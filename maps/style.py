@@ -22,6 +22,8 @@ POSTAL_COLORS = {True: "#08519c", False: "#cb181d", None: "#969696"}
 ON_OFF_COLORS = {True: "#238b45", False: "#cb181d", None: "#969696"}
 BOUNDARY_COLOR = "#222222"
 LINE_COLOR = "#525252"
+#: Cell sites that are not active.
+INACTIVE_COLOR = "#bdbdbd"
 
 
 def esc(value) -> str:

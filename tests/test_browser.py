@@ -6,6 +6,7 @@ are written to ``tests/artifacts/`` (git-ignored) for a human to look at.
 """
 from __future__ import annotations
 
+import base64
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from builders import A, B
 from test_maps import COMMUNE, XSS, hostile_results
+from tc8.maps.base import PROBE_URL
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +22,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 COUNTS_JS = """() => ({
     communes: document.querySelectorAll('path.tc8-commune').length,
@@ -69,6 +73,15 @@ class Browser:
         self.page.wait_for_timeout(300)
         return self.counts()
 
+    def script_errors(self) -> list[str]:
+        """Errors other than a blocked network resource (which the tile probe causes offline)."""
+        return [e for e in self.errors if "Failed to load resource" not in e]
+
+    def base_layer(self) -> str:
+        """Label of the selected base layer in the layer control."""
+        return self.page.locator(".leaflet-control-layers-base label",
+                                 has=self.page.locator("input:checked")).inner_text().strip()
+
     def counts(self) -> dict:
         return self.page.evaluate(COUNTS_JS)
 
@@ -83,7 +96,10 @@ def browser():
     assert CHROMIUM.exists(), (
         f"{CHROMIUM} is missing: the browser tests need Debian's chromium (run 'make system-deps'). "
         "This test fails rather than skips so that CI cannot silently pass without it.")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # fail, never skip: CI must not pass without a browser run
+        pytest.fail(f"playwright is not installed ({exc}): pip install -e '.[test]'", pytrace=False)
 
     with tempfile.TemporaryDirectory(prefix="tc8-chromium-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -96,12 +112,15 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def maps(tmp_path_factory):
+def results(tmp_path_factory):
+    return hostile_results(tmp_path_factory.mktemp("browser-input"))
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory, results):
     from tc8.maps import save_maps
 
-    tmp = tmp_path_factory.mktemp("browser")
-    results = hostile_results(tmp)
-    return save_maps(results, tmp / "maps", date="2025-06-30")
+    return save_maps(results, tmp_path_factory.mktemp("browser") / "maps", date="2025-06-30")
 
 
 def test_commune_map_in_chromium(browser, maps):
@@ -153,8 +172,10 @@ def test_commune_map_in_chromium(browser, maps):
 
     final = b.counts()
     assert final["xss"] is None and b.dialogs == []
-    assert b.errors == []
-    assert b.blocked == []  # the plain background needs no network at all
+    assert b.script_errors() == []
+    # network off: the only request is the tile probe, and the plain background stays
+    assert b.blocked == [PROBE_URL]
+    assert b.base_layer() == "Nền trơn (không cần mạng)"
 
 
 def test_online_base_layer_offline_is_harmless(browser, maps):
@@ -164,8 +185,53 @@ def test_online_base_layer_offline_is_harmless(browser, maps):
     b.page.wait_for_timeout(500)
     assert b.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in b.blocked)
     # aborted tiles are logged as failed resources, never as script errors
-    assert [e for e in b.errors if "Failed to load resource" not in e] == []
+    assert b.script_errors() == []
     assert b.counts()["communes"] == 1
+
+
+def test_online_tiles_are_used_when_reachable(browser, maps):
+    """A tile server that answers: the probe switches the base layer to OpenStreetMap by itself."""
+    b = Browser(browser)
+    served = []
+
+    def tile(route):
+        served.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=PNG_1PX)
+
+    b.page.route("https://tile.openstreetmap.org/**", tile)
+    b.open(maps["communes"][B])
+    b.page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0")
+    assert b.base_layer() == "OpenStreetMap (cần Internet)"
+    assert PROBE_URL in served and len(served) > 1
+    assert b.counts()["communes"] == 1 and b.script_errors() == [] and b.blocked == []
+
+
+def test_fully_offline_maps_request_nothing(browser, results, tmp_path):
+    """``online_tiles=False`` (``tc8 map --no-tiles``): not a single network request."""
+    from tc8.maps import render_province_map
+
+    path = tmp_path / "province.html"
+    path.write_text(render_province_map(results, online_tiles=False), encoding="utf-8")
+    b = Browser(browser)
+    assert b.open(path)["communes"] == 2
+    assert b.errors == [] and b.blocked == []
+    assert b.page.locator(".leaflet-control-layers-base label").count() == 1
+
+
+def test_clustered_points_draw_without_errors(browser, results, tmp_path):
+    """Point layers above the threshold go through MarkerCluster (which needs the map's maxZoom)."""
+    from tc8.maps import render_commune_map
+
+    path = tmp_path / "clustered.html"
+    path.write_text(render_commune_map(results, A, cluster_above=0), encoding="utf-8")
+    b = Browser(browser)
+    counts = b.open(path)
+    speakers = "() => document.querySelectorAll('path.tc8-speaker').length"
+    assert counts["cells"] == 2 and counts["villages"] == 2 and b.page.evaluate(speakers) == 2
+    b.page.evaluate("() => Object.values(window).find(v => v instanceof L.Map).setZoom(5, {animate: false})")
+    b.page.wait_for_function(speakers + " === 0")  # K1 and K3 are now one cluster icon
+    assert b.page.locator(".marker-cluster", has_text="2").count() >= 1
+    assert b.script_errors() == [] and b.dialogs == []
 
 
 def test_province_map_in_chromium(browser, maps):
@@ -187,7 +253,8 @@ def test_province_map_in_chromium(browser, maps):
     popup.locator("a").click()  # the link opens the commune map
     b.page.wait_for_url(f"**/communes/{A}.html")
     b.page.wait_for_function("() => document.querySelectorAll('path.tc8-village').length === 2")
-    assert b.errors == [] and b.dialogs == [] and b.blocked == []
+    assert b.script_errors() == [] and b.dialogs == []
+    assert set(b.blocked) <= {PROBE_URL}
 
 
 def _centre(b: Browser, code: str) -> tuple[float, float]:

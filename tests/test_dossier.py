@@ -7,6 +7,7 @@ import unicodedata
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from builders import make_valid_input
 from tc8 import __version__
@@ -140,7 +141,73 @@ def test_missing_sheet_lists_every_missing_indicator(case):
                        & (ind["indicator"] != CRITERION)]["indicator"])
         assert want <= listed
         if want:
-            assert all(r[4] for r in rows[3:] if r[0] in want)  # who supplies it
+            head = rows[2]
+            assert all(r[head.index("Đơn vị cung cấp")] for r in rows[3:] if r[0] in want)  # who supplies it
+
+
+def test_missing_sheet_lists_missing_items_of_failing_indicators(case):
+    """24787 fails 8.3 and 8.4 anyway, but the station papers and IT figures are still to collect."""
+    cond = case["results"].conditions
+    mine = cond[(cond["commune_code"] == "24787") & (cond["status"] == "thieu_du_lieu")]
+    assert {"8.3", "8.4"} <= set(mine["indicator"])
+    wb = openpyxl.load_workbook(case["out"] / "24787" / workbook_name("24787"))
+    rows = _sheet_rows(wb["Cần bổ sung"])
+    head = rows[2]
+    listed = {r[0]: r for r in rows[3:] if r[0]}
+    assert set(mine["indicator"]) <= set(listed)
+    station = listed["8.3"]
+    assert station[head.index("Kết quả chỉ tiêu")] == "Không đạt"
+    assert "R2" in station[head.index("Nội dung cần thu thập")]
+    assert "Đài truyền thanh xã hoạt động" in station[head.index("Điều kiện chưa xác định")]
+    assert "UBND xã" in station[head.index("Đơn vị cung cấp")]
+    assert wb["Cần bổ sung"].auto_filter.ref == f"A3:F{len(rows)}"
+
+
+def test_summary_threshold_basis_evidence_and_number_formats(case):
+    ind = case["results"].indicators
+    wb = openpyxl.load_workbook(case["out"] / "24784" / workbook_name("24784"))
+    ws = wb["Tổng hợp"]
+    rows = _sheet_rows(ws)
+    h = _find_header(rows, "Chỉ tiêu")
+    head = rows[h]
+    basis_vi = {"text": "văn bản", "practice": "thực tiễn thẩm định", "provisional": "tạm thời (cần xác nhận)"}
+    evidence_vi = {"measured": "đo kiểm", "declared": "nhà mạng công bố", "modeled": "mô hình",
+                   "reported": "tự báo cáo", "": None}
+    got = {r[0]: r for r in rows[h + 1:] if r[0] and str(r[0]).startswith("8.")}
+    for rec in ind[(ind["commune_code"] == "24784") & (ind["indicator"] != CRITERION)].itertuples():
+        row = got[rec.indicator]
+        assert row[head.index("Ngưỡng")] == pytest.approx(rec.threshold)
+        assert row[head.index("So sánh")] == rec.op
+        assert row[head.index("Cơ sở")] == basis_vi[rec.basis]
+        assert row[head.index("Loại minh chứng")] == evidence_vi[rec.evidence_class or ""]
+    measured_col = head.index("Giá trị đo") + 1
+    row_82 = next(i for i, r in enumerate(rows) if r[0] == "8.2") + 1
+    cell = ws.cell(row=row_82, column=measured_col)
+    assert cell.number_format == "#,##0.0#" and isinstance(cell.value, (int, float))
+    sources = wb["Nguồn dữ liệu"]
+    head_cell = next(c for row in sources.iter_rows() for c in row if c.value == "Số dòng")
+    counts = []
+    for r in range(head_cell.row + 1, sources.max_row + 1):
+        cell = sources.cell(row=r, column=head_cell.column)
+        if cell.value is None:
+            break
+        counts.append(cell)
+    assert len(counts) >= 8 and all(isinstance(c.value, int) and c.number_format == "#,##0" for c in counts)
+
+
+def test_telecom_sheet_shows_evidence_source_per_village(case):
+    vil = case["results"].villages.set_index("village_id")
+    wb = openpyxl.load_workbook(case["out"] / "24787" / workbook_name("24787"))
+    rows = _sheet_rows(wb["8.2 Viễn thông, Internet"])
+    h = _find_header(rows, "Mã thôn")
+    head = rows[h]
+    v3 = next(r for r in rows[h + 1:] if r[0] == "V3")
+    src = v3[head.index("Nguồn minh chứng (điện thoại)")]
+    assert vil.at["V3", "mobile_voice_evidence"] == "declared" and vil.at["V3", "fixed_phone_evidence"] == "modeled"
+    assert src == ("di động: không — bản đồ vùng phủ sóng nhà mạng công bố (lớp coverage); "
+                   "cố định: không — tầm phục vụ của điểm truy nhập cố định (lớp fixed_access)")
+    assert v3[head.index("Minh chứng điện thoại")] == "nhà mạng công bố"
+    assert "băng rộng di động: không" in v3[head.index("Nguồn minh chứng (Internet)")]
 
 
 def test_sources_sheet_and_manifest_hashes(case):
@@ -182,6 +249,16 @@ def test_province_workbook(case):
     # totals are COUNTIF formulas over the status columns
     formulas = [c.value for row in ws.iter_rows(max_row=h) for c in row if c.data_type == "f"]
     assert any(f.startswith("=COUNTIF(") and '"Đạt"' in f for f in formulas)
+    # "shown" totals: SUBTOTAL over exactly the data rows, so they follow the official's filter
+    first, last = h + 2, h + 1 + len(data)
+    crit = get_column_letter(header.index("Tiêu chí 8") + 1)
+    shown = {c.value for row in ws.iter_rows(max_row=h) for c in row if c.data_type == "f" and "SUBTOTAL" in c.value}
+    assert f"=SUBTOTAL(103,{crit}{first}:{crit}{last})" in shown
+    assert (f"=SUMPRODUCT(SUBTOTAL(103,OFFSET({crit}{first},ROW({crit}{first}:{crit}{last})-ROW({crit}{first}),0,1)),"
+            f'--({crit}{first}:{crit}{last}="Đạt"))') in shown
+    pop = get_column_letter(header.index("Dân số") + 1)
+    assert f"=SUBTOTAL(109,{pop}{first}:{pop}{last})" in shown
+    assert ws.auto_filter.ref == f"A{h + 1}:{get_column_letter(len(header))}{last}"
     prov = {r[2]: r[1] for r in _sheet_rows(wb["Chỉ tiêu tỉnh"])[3:]}
     roll = case["results"].rollup
     assert prov["postal_service_radius_km"] == pytest.approx(roll["postal_service_radius_km"])
@@ -197,3 +274,23 @@ def test_english_labels(case, tmp_path):
     assert wb.sheetnames[0] == "Summary" and "8.2 Telecom, Internet" in wb.sheetnames
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["24787", PROVINCE_FILE] or \
         sorted(p.name for p in out.iterdir()) == sorted(["24787", PROVINCE_FILE])
+
+
+def test_maps_written_and_picture_embedded(case, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "maps"
+    write_dossiers(case["results"], out, communes=["24784"], generated_at="2026-01-02T03:04:05Z")
+    folder = out / "24784"
+    assert sorted(p.name for p in folder.iterdir()) == ["ban-do-tc8-24784.html", "ban-do-tc8-24784.png",
+                                                        "ho-so-tc8-24784.xlsx", "manifest.json"]
+    assert (folder / "ban-do-tc8-24784.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<html" in (folder / "ban-do-tc8-24784.html").read_text(encoding="utf-8").lower()
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert man["files"] == {"workbook": "ho-so-tc8-24784.xlsx", "map_png": "ban-do-tc8-24784.png",
+                            "map_html": "ban-do-tc8-24784.html"}
+    wb = openpyxl.load_workbook(folder / workbook_name("24784"))
+    assert wb.sheetnames[-1] == "Bản đồ"
+    images = wb["Bản đồ"]._images
+    assert len(images) == 1
+    anchor = images[0].anchor  # placed at A3, scaled to 700 px wide (EMU = px × 9525)
+    assert (anchor._from.row, anchor._from.col) == (2, 0) and anchor.ext.width == 700 * 9525

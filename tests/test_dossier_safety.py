@@ -131,3 +131,56 @@ def test_cli_dossier_unknown_commune_is_clean_error(tmp_path):
     res = CliRunner().invoke(cli, ["dossier", str(input_dir), "--rules", "ntm-2016-2020", "-o",
                                    str(tmp_path / "o"), "--commune", "99999", "--no-maps"])
     assert res.exit_code == 1 and "99999" in res.output and "Traceback" not in res.output
+
+
+def test_interrupted_mid_workbook_leaves_finished_folders_only(results, tmp_path, monkeypatch):
+    """Ctrl-C while the second commune's workbook is half streamed: the first folder is whole,
+    the second does not exist (no half-written workbook, no temp files), no roll-up yet."""
+    import tc8.workbook_commune as wc
+
+    out = tmp_path / "out"
+    real = wc._missing_sheet
+    calls = []
+
+    def interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the summary and indicator sheets of commune 2 are already streamed
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wc, "_missing_sheet", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_dossiers(results, out, with_maps=False)
+    done = sorted(p.name for p in out.iterdir())
+    assert done == ["24784"]
+    assert sorted(p.name for p in (out / "24784").iterdir()) == [workbook_name("24784"), "manifest.json"]
+    assert openpyxl.load_workbook(out / "24784" / workbook_name("24784"))["Cần bổ sung"]["A1"].value
+    assert not _leftovers(out)
+
+
+def test_interrupted_overwrite_keeps_old_folder(results, tmp_path, monkeypatch):
+    import tc8.workbook_commune as wc
+
+    out = tmp_path / "out"
+    write_dossiers(results, out, with_maps=False, generated_at="2020-01-01T00:00:00Z")
+    old = {p.name: p.read_bytes() for p in (out / "24787").iterdir()}
+
+    def interrupt(wb, ctx, view, *args, **kwargs):
+        if view.code == "24787":
+            raise KeyboardInterrupt
+        return real(wb, ctx, view, *args, **kwargs)
+
+    real = wc._missing_sheet
+    monkeypatch.setattr(wc, "_missing_sheet", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_dossiers(results, out, with_maps=False, overwrite=True, generated_at="2030-01-01T00:00:00Z")
+    assert {p.name: p.read_bytes() for p in (out / "24787").iterdir()} == old  # untouched
+    assert "2030-01-01" in (out / "24784" / "manifest.json").read_text(encoding="utf-8")  # finished one replaced
+    assert not _leftovers(out)
+
+
+def test_unsafe_code_is_a_clean_tc8_error():
+    from tc8.errors import Tc8Error
+
+    with pytest.raises(Tc8Error, match="unsafe code"):
+        check_code("../../etc")

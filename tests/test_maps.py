@@ -199,6 +199,123 @@ def test_cli_map(tmp_path):
     res = runner.invoke(cli, ["map", str(src), "--rules", "ntm-2021-2025", "-o", str(out)])
     assert res.exit_code == 1 and "--overwrite" in res.output
     res = runner.invoke(cli, ["map", str(src), "--rules", "ntm-2021-2025", "-o", str(out), "--overwrite",
-                              "--commune", B, "--png"])
+                              "--commune", B, "--png", "--no-tiles"])
     assert res.exit_code == 0, res.output
     assert (out / "communes" / f"{B}.png").exists()
+    assert "tile.openstreetmap.org" not in (out / "communes" / f"{B}.html").read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" in (out / "communes" / f"{A}.html").read_text(encoding="utf-8")  # untouched
+
+
+def _popups(html: str) -> str:
+    """The page with JSON string escapes undone, so popup HTML can be searched as written."""
+    return html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&").replace('\\"', '"')
+
+
+def test_commune_map_popups_carry_results(results):
+    from tc8.maps import render_commune_map
+    from tc8.maps.style import km
+
+    html = _popups(render_commune_map(results, B, date="2025-06-30"))
+    postal = results.layers["postal_points"].set_index("point_id")
+    # postal point P2 (in B) does not qualify: verdict and the failed conditions from the results
+    assert "không đạt điều kiện" in html and "Điều kiện không đạt" in html
+    assert f"<td>{postal.loc['P2', 'failed_vi']}</td>" in html
+    # loudspeaker K2 is not operating; the station R2 is unknown
+    assert '<div class="tc8-pop"><b>K2</b><table><tr><td colspan=2><b>không hoạt động</b>' in html
+    assert '<div class="tc8-pop"><b>R2</b><table><tr><td colspan=2><b>chưa rõ</b>' in html
+    # the village popup shows the evidence class and reasons from the results, and the postal distance
+    v3 = results.villages.set_index("village_id").loc["V3"]
+    assert "Loại minh chứng: " in html
+    assert f"P1 — {km(v3['nearest_postal_m'], 'vi')}" in html
+    # the line V3 -> P1 is labelled with that distance (permanent tooltip)
+    assert f'"tip":"{km(v3["nearest_postal_m"], "vi")}"' in html
+    assert '"tipPermanent":true' in html
+
+
+def test_commune_map_legend_and_title_in_both_languages(results):
+    from tc8.maps import render_commune_map
+
+    for lang, words in (("vi", ["Trạng thái", "Công nghệ trạm BTS", "Bộ tiêu chí ntm-2021-2025 · lập ngày 2025-06-30",
+                                "Đài truyền thanh xã / Cụm loa: không hoạt động"]),
+                        ("en", ["Status", "Cell technology", "Rule set ntm-2021-2025 · generated 2025-06-30",
+                                "Commune radio station / Loudspeaker clusters: not operating"])):
+        html = render_commune_map(results, A, lang=lang, date="2025-06-30")
+        legend = html[html.index('id="tc8-legend"'):]
+        for word in words:
+            assert word in html, (lang, word)
+        for tech in ("2G", "3G", "4G", "5G"):
+            assert f"</span>{tech}</span>" in legend
+
+
+def test_base_map_probe_and_fully_offline_option(results):
+    from tc8.maps import render_commune_map, render_province_map
+    from tc8.maps.base import PROBE_URL
+
+    online = render_commune_map(results, A)
+    assert PROBE_URL in online and "img.onerror" in online and "tile.openstreetmap.org/{z}" in online
+    assert '"maxZoom": 19' in online  # MarkerCluster refuses a map without maxZoom
+    for html in (render_commune_map(results, A, online_tiles=False), render_province_map(results, online_tiles=False)):
+        assert "tile.openstreetmap.org" not in html and "L.tileLayer(" not in html and "new Image()" not in html
+
+
+def test_points_are_clustered_above_threshold(results):
+    from tc8.maps import render_commune_map
+
+    assert '"cluster":true' not in render_commune_map(results, A)
+    clustered = render_commune_map(results, A, cluster_above=0)
+    assert clustered.count('"cluster":true') == 4  # cell sites of 2 operators, the station, the loudspeakers
+
+
+def test_cli_assess_with_maps(tmp_path):
+    from tc8.cli.main import cli
+
+    src = hostile_input(tmp_path)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["assess", str(src), "--rules", "ntm-2021-2025", "-o", str(out), "--maps"])
+    assert res.exit_code == 0, res.output
+    assert str(out / "maps" / "province.html") in res.output
+    assert sorted(p.name for p in (out / "maps" / "communes").iterdir()) == [f"{A}.html", f"{B}.html"]
+
+
+def test_png_labels_distances_and_synthetic_layers(results, tmp_path, monkeypatch):
+    import matplotlib.axes
+    import matplotlib.figure
+
+    from tc8.maps import render_commune_png
+    from tc8.maps.style import km
+
+    written = []
+    for cls in (matplotlib.axes.Axes, matplotlib.figure.Figure):
+        original = cls.text
+        monkeypatch.setattr(cls, "text", lambda self, *a, _o=original, **k: written.append(a[2]) or _o(self, *a, **k))
+    results.synthetic_layers = ["speakers"]
+    try:
+        render_commune_png(results, A, tmp_path / "a.png", date="2025-06-30")
+    finally:
+        results.synthetic_layers = []
+    villages = results.villages[results.villages["commune_code"] == A]
+    for metres in villages["nearest_postal_m"]:
+        assert km(metres, "vi") in written
+    assert any("Dữ liệu giả lập" in t and "Cụm loa" in t for t in written)
+    assert any(t.endswith(" km") or t.endswith(" m") for t in written)  # the scale bar
+
+
+def test_coverage_simplify_keeps_shared_borders():
+    """Two communes sharing a wiggly border: after simplification no gap and no overlap appear."""
+    import math
+
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import Polygon
+
+    from tc8.maps.geo import to_display
+
+    border = [(500_000 + 30 * math.sin(i / 3), 1_300_000 + 100 * i) for i in range(101)]
+    west = Polygon([(495_000, 1_300_000), *border, (495_000, 1_310_000)])
+    east = Polygon([(505_000, 1_300_000), *border, (505_000, 1_310_000)])
+    frame = gpd.GeoDataFrame({"c": ["w", "e"]}, geometry=[west, east], crs="EPSG:32648")
+    shown = to_display(frame, tolerance_m=100, decimals=5, coverage=True).to_crs("EPSG:32648")
+    a, b = shown.geometry
+    assert len(a.exterior.coords) < 60 and len(b.exterior.coords) < 60  # simplified
+    assert a.intersection(b).area < 1.0  # no overlap (m²)
+    assert shapely.union(a, b).geom_type == "Polygon"  # no gap between them

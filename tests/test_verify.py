@@ -79,3 +79,35 @@ def test_verify_missing_input_is_named(tmp_path):
 def test_verify_without_manifest(tmp_path):
     res = run("verify", tmp_path)
     assert res.exit_code == 1 and "manifest.json" in res.output
+
+
+def test_verify_detects_a_record_change_that_keeps_verdicts(tmp_path):
+    """Renaming a village that passes everything changes no verdict and no condition row,
+    but the village table of the workbook no longer matches: verify says so."""
+    input_dir, out = _dossier(tmp_path)
+    villages = input_dir / "villages.geojson"
+    doc = json.loads(villages.read_text(encoding="utf-8"))
+    for feat in doc["features"]:
+        if feat["properties"]["village_id"] == "V1":
+            feat["properties"]["village_name"] = "Thôn Mới"
+    villages.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    report = verify_dossiers(out)
+    check = next(c for c in report.communes if c.code == "24784")
+    assert not check.verdicts_differ and not check.tables_differ
+    assert check.records_differ == ["villages"]
+    assert next(c for c in report.communes if c.code == "24787").ok
+    res = run("verify", out)
+    assert res.exit_code == 1 and str(villages) in res.output
+    assert "24784: kết quả khớp; bảng khớp; bản ghi khác ở thôn" in res.output
+
+
+def test_verify_english_dossier(tmp_path):
+    input_dir = make_valid_input(tmp_path)
+    out = tmp_path / "out"
+    res = run("dossier", input_dir, "--rules", "ntm-2021-2025", "-o", out, "--no-maps", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    man = json.loads((out / "24784" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(man["records_sha256"]) == {"villages", "postal", "stations", "it"}
+    res = run("verify", out, "--lang", "en")
+    assert res.exit_code == 0, res.output
+    assert "24784: verdicts match; tables match" in res.output

@@ -20,7 +20,9 @@ from .options import (commune_option, crs_option, input_argument, lang_option, o
 @population_option
 @crs_option
 @click.option("--png", is_flag=True, default=False, help="Also write a PNG of each commune map.")
-def map_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, png):
+@click.option("--no-tiles", "no_tiles", is_flag=True, default=False,
+              help="No OpenStreetMap base layer: the maps then make no network request at all.")
+def map_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, png, no_tiles):
     """Vẽ bản đồ phủ sóng/dịch vụ: OUTPUT/communes/<mã xã>.html và OUTPUT/province.html."""
     from ..maps import save_maps
     from ..pipeline import run_assessment
@@ -29,7 +31,8 @@ def map_cmd(input_path, rules, communes, output, overwrite, lang, population, me
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
         print_problems(results.warnings, lang, err=True)
-        paths = save_maps(results, Path(output), lang=lang, overwrite=overwrite, png=png)
+        paths = save_maps(results, Path(output), lang=lang, overwrite=overwrite, png=png,
+                          online_tiles=not no_tiles)
     label = "Bản đồ tỉnh" if lang == "vi" else "Province map"
     click.echo(f"{label}: {paths['province']}")
     label = "Bản đồ xã" if lang == "vi" else "Commune maps"
