@@ -52,60 +52,41 @@ def _now_iso() -> str:
 
 
 class MapRenderer:
-    """Optional maps from :mod:`tc8.maps` (HTML and PNG); absent pieces are skipped with a log line."""
+    """The commune maps of a dossier (HTML and PNG, from :mod:`tc8.maps`).
 
-    def __init__(self, results, lang: str):
+    ``html_from``: a folder of commune maps already drawn by :func:`tc8.maps.save_maps`
+    (``<code>.html``), copied instead of drawn again. A map that fails to draw is logged and
+    left out; it never loses the dossier.
+    """
+
+    def __init__(self, results, lang: str, html_from: Path | None = None):
+        from .maps.select import build_index
+
         self.results, self.lang = results, lang
-        self.html = self.png = self.index = None
-        try:
-            from . import maps as maps_pkg  # tc8.maps (the maps/ folder), optional
-        except ImportError:
-            return
-        self.html = getattr(maps_pkg, "render_commune_map", None)
-        if self.html is None:
-            try:
-                from .maps.commune import render_commune_map as html
-                self.html = html
-            except ImportError:
-                self.html = None
-        self.png = getattr(maps_pkg, "render_commune_png", None)
-        try:  # group the layers by commune once instead of once per map (speed only)
-            from .maps.select import build_index
-            self.index = build_index(results)
-        except Exception as err:  # noqa: BLE001 - older maps package: render without the index
-            log.debug("map index not built: %s", err)
-
-    def _kw(self, func, **optional) -> dict:
-        """The ``optional`` keyword arguments ``func`` accepts (the maps API may be older or newer)."""
-        import inspect
-
-        optional["index"] = self.index
-        try:
-            params = inspect.signature(func).parameters
-        except (TypeError, ValueError):
-            return {}
-        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-            return {k: v for k, v in optional.items() if v is not None}
-        return {k: v for k, v in optional.items() if k in params and v is not None}
+        self.html_from = Path(html_from) if html_from else None
+        self.index = build_index(results)  # layers grouped by commune once, not once per map
 
     def write(self, code: str, folder: Path, generated_at: str) -> dict:
+        from .maps import render_commune_map, render_commune_png
+
         html_name, png_name = map_names(code)
+        date = generated_at[:10]
         out = {}
-        if self.png is not None:
-            try:
-                self.png(self.results, code, folder / png_name, lang=self.lang,
-                         **self._kw(self.png, date=generated_at[:10]))
-                if (folder / png_name).exists():
-                    out["map_png"] = png_name
-            except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
-                log.warning("%s: map picture not drawn: %s", code, err)
-        if self.html is not None:
-            try:
-                html = self.html(self.results, code, lang=self.lang, **self._kw(self.html, date=generated_at[:10]))
-                atomic_write_text(folder / html_name, html)
-                out["map_html"] = html_name
-            except Exception as err:  # noqa: BLE001
-                log.warning("%s: map not drawn: %s", code, err)
+        try:
+            render_commune_png(self.results, code, folder / png_name, lang=self.lang, date=date, index=self.index)
+            out["map_png"] = png_name
+        except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
+            log.warning("%s: map picture not drawn: %s", code, err)
+        drawn = self.html_from / f"{code}.html" if self.html_from else None
+        try:
+            if drawn is not None and drawn.is_file():
+                atomic_write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
+            else:
+                atomic_write_text(folder / html_name, render_commune_map(self.results, code, lang=self.lang,
+                                                                         date=date, index=self.index))
+            out["map_html"] = html_name
+        except Exception as err:  # noqa: BLE001
+            log.warning("%s: map not drawn: %s", code, err)
         return out
 
 
@@ -120,11 +101,11 @@ def _select(slicer: Slicer, communes) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _check_existing(outdir: Path, codes: list[str], overwrite: bool) -> None:
+def _check_existing(outdir: Path, codes: list[str], overwrite: bool, province: bool = True) -> None:
     if overwrite or not outdir.exists():
         return
     existing = [c for c in codes if (outdir / c).exists()]
-    if (outdir / PROVINCE_FILE).exists():
+    if province and (outdir / PROVINCE_FILE).exists():
         existing.append(PROVINCE_FILE)
     if existing:
         shown = ", ".join(existing[:5]) + (f" (+{len(existing) - 5})" if len(existing) > 5 else "")
@@ -169,12 +150,15 @@ def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer
 
 
 def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi", communes=None,
-                   with_maps: bool = True, options: dict | None = None, generated_at: str | None = None) -> dict:
+                   with_maps: bool = True, options: dict | None = None, generated_at: str | None = None,
+                   maps_from: Path | None = None, province: bool = True) -> dict:
     """Write the dossier of every commune of ``results`` (or only ``communes``) and the roll-up.
 
     ``options`` (rules, population, metric_crs as given to the assessment) go into each
-    manifest so ``tc8 verify`` can re-run it. Returns ``{"outdir", "communes": {code: folder},
-    "province": path, "seconds"}``. Raises :class:`OutputExistsError` before writing anything
+    manifest so ``tc8 verify`` can re-run it. ``maps_from``: folder of commune HTML maps already
+    drawn in this run (copied, not drawn again). ``province=False`` skips the roll-up workbook
+    (a run limited to some communes must not replace the whole province's roll-up). Returns ``{"outdir", "communes": {code: folder},
+    "province": path or None, "seconds"}``. Raises :class:`OutputExistsError` before writing anything
     when a target exists and ``overwrite`` is false; :class:`Tc8Error` for an unknown code.
     """
     t0 = time.perf_counter()
@@ -183,17 +167,19 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     codes = _select(slicer, communes)
     for code in codes:
         check_code(code)
-    _check_existing(outdir, codes, overwrite)
+    _check_existing(outdir, codes, overwrite, province)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = Context.build(results, lang, generated_at or _now_iso())
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
-    maps = MapRenderer(results, lang) if with_maps else None
+    maps = MapRenderer(results, lang, html_from=maps_from) if with_maps else None
     written = {}
     for n, code in enumerate(codes, 1):
         written[code] = write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps, options=opts)
         if n % 200 == 0:
             log.info("%d/%d dossiers (%.1f s)", n, len(codes), time.perf_counter() - t0)
-    province = outdir / PROVINCE_FILE
-    write_province_workbook(ctx, province)
-    return {"outdir": outdir, "communes": written, "province": province,
+    rollup = None
+    if province:
+        rollup = outdir / PROVINCE_FILE
+        write_province_workbook(ctx, rollup)
+    return {"outdir": outdir, "communes": written, "province": rollup,
             "seconds": time.perf_counter() - t0}

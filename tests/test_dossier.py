@@ -277,7 +277,6 @@ def test_english_labels(case, tmp_path):
 
 
 def test_maps_written_and_picture_embedded(case, tmp_path):
-    pytest.importorskip("matplotlib")
     out = tmp_path / "maps"
     write_dossiers(case["results"], out, communes=["24784"], generated_at="2026-01-02T03:04:05Z")
     folder = out / "24784"

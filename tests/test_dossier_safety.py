@@ -122,8 +122,12 @@ def test_cli_dossier_refuses_existing_output(results, tmp_path):
     second = runner.invoke(cli, args)
     assert second.exit_code == 1 and "--overwrite" in second.output
     assert "Traceback" not in second.output
+    rollup = (out / PROVINCE_FILE).read_bytes()
     third = runner.invoke(cli, args + ["--overwrite", "--commune", "24787"])
     assert third.exit_code == 0, third.output
+    # a run limited to one commune keeps the whole province's roll-up as it was
+    assert (out / PROVINCE_FILE).read_bytes() == rollup
+    assert "không lập" in third.output
 
 
 def test_cli_dossier_unknown_commune_is_clean_error(tmp_path):

@@ -35,22 +35,16 @@ def demo_cmd(output, rules, overwrite, lang, show_path):
         paths = write_results(results, out, overwrite=overwrite, generated_at=stamp)
         click.echo(summary_table(results, lang=lang))
         click.echo("")
-        try:
-            from ..maps import save_maps
-        except ImportError:  # maps package not built yet
-            save_maps = None
-        if save_maps is not None:
-            maps = save_maps(results, out / "maps", lang=lang, overwrite=overwrite)
-            paths["map_overview"] = str(maps["province"])
-        try:
-            from ..dossier import write_dossiers
-        except ImportError:
-            write_dossiers = None
-        if write_dossiers is not None:
-            dossiers = write_dossiers(results, out / "dossiers", overwrite=overwrite, lang=lang)
-            paths["dossiers"] = str(out / "dossiers")
-            if isinstance(dossiers, dict) and dossiers.get("province"):
-                paths["province_workbook"] = str(dossiers["province"])
+        from ..dossier import write_dossiers
+        from ..maps import save_maps
+        from ..maps.save import COMMUNE_DIR
+
+        maps = save_maps(results, out / "maps", lang=lang, overwrite=overwrite, date=stamp[:10])
+        paths["map_overview"] = str(maps["province"])
+        dossiers = write_dossiers(results, out / "dossiers", overwrite=overwrite, lang=lang, generated_at=stamp,
+                                  maps_from=maps["province"].parent / COMMUNE_DIR)
+        paths["dossiers"] = str(out / "dossiers")
+        paths["province_workbook"] = str(dossiers["province"])
         for key, path in paths.items():
             click.echo(f"{key}: {path}")
         click.echo(f"\n{'Kết quả ở' if lang == 'vi' else 'Results in'}: {out}")

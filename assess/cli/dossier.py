@@ -31,7 +31,8 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
         outdir = Path(output)
         # refuse early (before the assessment) what we can already see
         _check_existing(outdir, [c for c in communes if (outdir / c).name == c], overwrite)
-        if not overwrite and (outdir / PROVINCE_FILE).exists():
+        whole_province = not communes  # a partial run never replaces the province roll-up
+        if whole_province and not overwrite and (outdir / PROVINCE_FILE).exists():
             _check_existing(outdir, [], overwrite)
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
@@ -40,6 +41,7 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
                    "population": str(Path(population).resolve()) if population else None,
                    "communes": list(communes) or None}
         out = write_dossiers(results, outdir, overwrite=overwrite, lang=lang, with_maps=with_maps,
-                             options=options)
+                             options=options, province=whole_province)
         click.echo(text("dossier.written", lang, n=len(out["communes"]), outdir=out["outdir"],
-                        seconds=f"{out['seconds']:.1f}", province=out["province"]))
+                        seconds=f"{out['seconds']:.1f}",
+                        province=out["province"] or text("dossier.no_rollup", lang)))
