@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 import unicodedata
 from importlib.resources import files
 from pathlib import Path
@@ -29,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .atomic import atomic_path, write_text
 from .errors import Tc8Error
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -273,31 +273,10 @@ def save_or_discard(wb: Workbook, path: Path, build) -> None:
 
 def atomic_save(wb: Workbook, path: Path) -> None:
     """Save ``wb`` to ``path`` through a temporary file in the same folder; nothing is left on failure."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, content: str) -> None:
     """Write UTF-8 text to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_text(path, content)

@@ -8,7 +8,7 @@ from pathlib import Path
 from tc8.errors import OutputExistsError
 
 from .commune import render_commune_map
-from .files import write_text
+from ..atomic import write_text
 from .province import render_province_map
 from .select import build_index
 

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from tc8.messages import text  # noqa: E402
 
-from .files import atomic_target  # noqa: E402
+from ..atomic import atomic_path  # noqa: E402
 from .select import commune_view  # noqa: E402
 from .style import (INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
                     km, rule_set_label, status_label, synthetic_note, today)
@@ -134,7 +134,7 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         target = Path(path)
-        with atomic_target(target) as tmp:
+        with atomic_path(target) as tmp:
             fig.savefig(tmp, format="png", bbox_inches="tight")
         return target
     finally:

@@ -7,19 +7,11 @@ import click
 
 from ..messages import text
 from .common import domain_errors, print_problems
-from .options import (commune_option, crs_option, input_argument, lang_option, output_option,
-                      overwrite_option, population_option, rules_option)
+from .options import assessment_options
 
 
 @click.command("dossier")
-@input_argument
-@rules_option
-@commune_option
-@output_option
-@overwrite_option
-@lang_option
-@population_option
-@crs_option
+@assessment_options
 @click.option("--maps/--no-maps", "with_maps", default=True, show_default=True,
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
 def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):

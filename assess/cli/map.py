@@ -6,19 +6,11 @@ from pathlib import Path
 import click
 
 from .common import domain_errors, print_problems
-from .options import (commune_option, crs_option, input_argument, lang_option, output_option,
-                      overwrite_option, population_option, rules_option)
+from .options import assessment_options
 
 
 @click.command("map")
-@input_argument
-@rules_option
-@commune_option
-@output_option
-@overwrite_option
-@lang_option
-@population_option
-@crs_option
+@assessment_options
 @click.option("--png", is_flag=True, default=False, help="Also write a PNG of each commune map.")
 @click.option("--no-tiles", "no_tiles", is_flag=True, default=False,
               help="No OpenStreetMap base layer: the maps then make no network request at all.")
