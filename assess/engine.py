@@ -18,7 +18,7 @@ from .messages import LANGS, text
 from .postal import evaluate_points, param_name
 from .results import CRITERION, Results, status_column
 from .schema import BASIS_ORDER, EVIDENCE_ORDER
-from .textjoin import join_by_group
+from .textjoin import isin_text, join_by_group
 from .villages import nearest_postal, speaker_measures, telecom_measures
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     lists = {name: list(defaults.get(name) or []) for name in LIST_PARAMS}
 
     villages = inputs.get("villages")
-    villages = villages[villages["commune_code"].isin(codes)].reset_index(drop=True)
+    villages = villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)
     telecom, site_radius = telecom_measures(inputs, villages, params_all, defaults, lists,
                                             raster_path=inputs.raw.population_raster)
     speakers, speaker_village = speaker_measures(inputs, villages, params_all)

@@ -17,6 +17,7 @@ import pandas as pd
 from .coverage import RANK
 from .messages import LANGS, text
 from .postal import compare, values_for
+from .reasons import text_rows
 from .textjoin import join_by_group
 from .schema import LAYERS
 
@@ -69,19 +70,20 @@ def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, re
     out = {}
     failing = ~yes & ~unknown
     bad = pd.DataFrame({"commune_code": code[failing].to_numpy(), "id": vid[failing]})
+    n_fail = (n - n_yes - n_unk).astype(int)
     for lang in LANGS:
-        sub = bad.assign(line=[text("reason.village", lang, name=nm, id=i, why=w) for nm, i, w in
-                               zip(names_col[failing], vid[failing], reason[lang][failing])])
-        head = pd.Series([text("reason.villages_failing", lang, n=int(a), total=int(b)) if b else
-                          text("reason.no_villages", lang)
-                          for a, b in zip(n - n_yes - n_unk, n)], index=codes)
+        sub = bad.assign(line=text_rows("reason.village", lang, name=names_col[failing], id=vid[failing],
+                                        why=reason[lang][failing]))
+        head = pd.Series(np.where(n > 0, text_rows("reason.villages_failing", lang, n=n_fail, total=n.astype(int)),
+                                  text("reason.no_villages", lang)), index=codes)
         body = _group_text(sub, "line", codes, lang)
-        out[f"details_{lang}"] = (head + np.where(body != "", ": " + body, "")).where((n - n_yes - n_unk > 0) | (n == 0), "")
+        out[f"details_{lang}"] = (head + np.where(body != "", ": " + body, "")).where((n_fail > 0) | (n == 0), "")
         unk = pd.DataFrame({"commune_code": code[unknown].to_numpy(), "name": names_col[unknown]})
         listed = _group_text(unk, "name", codes, lang, limit=15)
         src = text("missing.from", lang, source=text(source_key, lang))
         out[f"missing_{lang}"] = pd.Series(
-            np.where(listed != "", [text(missing_key, lang, villages=v) + f" ({src})" for v in listed], ""), index=codes)
+            np.where(listed != "", text_rows(missing_key, lang, villages=listed.to_numpy(dtype=object)) + f" ({src})", ""),
+            index=codes)
     ids = join_by_group(bad["commune_code"].to_numpy(), bad["id"].to_numpy(), sep=";").reindex(codes).fillna("")
     return Measure(pd.Series(low, index=codes), pd.Series(high, index=codes), "%", ev.fillna(""), ids,
                    out["details_vi"], out["details_en"], out["missing_vi"], out["missing_en"])

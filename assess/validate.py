@@ -27,6 +27,7 @@ from .errors import InputError, Problem
 from .inputs import Inputs
 from .io import RawInputs, read_inputs
 from .schema import LAYERS
+from .textjoin import isin_text
 from .validate_columns import type_layer
 from .validate_geometry import CommuneIndex, check_extent, check_geometry, project, resolve_crs
 from .validate_report import Collector, LayerRef
@@ -134,7 +135,7 @@ def _check_codes(state: dict, report: Collector) -> None:
         if layer.code_column:
             col = st.table[layer.code_column]
             given = col.to_numpy(dtype=object, na_value=None)
-            unknown = (col.notna() & ~col.isin(known)).to_numpy(dtype=bool)
+            unknown = (col.notna() & ~isin_text(col, known)).to_numpy(dtype=bool)
             report.add_rows("error", "unknown_commune", st.ref, unknown, layer.code_column,
                             per_row={"value": given})
         if index is None or st.metric is None:
@@ -152,13 +153,13 @@ def _check_codes(state: dict, report: Collector) -> None:
     speakers, villages = state.get("speakers"), state.get("villages")
     if speakers is not None and villages is not None:
         vid = speakers.table["village_id"]
-        unknown = (vid.notna() & ~vid.isin(set(villages.table["village_id"].dropna()))).to_numpy(dtype=bool)
+        unknown = (vid.notna() & ~isin_text(vid, villages.table["village_id"].dropna())).to_numpy(dtype=bool)
         report.add_rows("error", "unknown_village", speakers.ref, unknown, "village_id",
                         per_row={"value": vid.to_numpy(dtype=object)})
     it = state.get("commune_it")
     if it is not None and communes is not None:
         code = it.table["commune_code"]
-        unknown = (code.notna() & ~code.isin(set(communes.table["commune_code"].dropna()))).to_numpy(dtype=bool)
+        unknown = (code.notna() & ~isin_text(code, known)).to_numpy(dtype=bool)
         report.add_rows("warning", "commune_it_unknown_commune", it.ref, unknown, "commune_code",
                         per_row={"value": code.to_numpy(dtype=object)})
 

@@ -72,9 +72,28 @@ def as_string(values: np.ndarray, index=None) -> pd.Series:
     return pd.Series(pd.array(values, dtype="string"), index=index)
 
 
+#: What ``str.strip()`` removes: every character for which ``str.isspace()`` is true.
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def _arrow_text(series: pd.Series) -> pd.Series | None:
+    """:func:`to_text` computed by Arrow kernels for an Arrow-backed text column (the usual
+    case: GeoPackage and GeoJSON read through Arrow), None for any other column."""
+    dtype = series.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pc.utf8_trim(pc.utf8_normalize(pa.array(series.array), form="NFC"), characters=_WHITESPACE)
+    values = pc.if_else(pc.equal(pc.utf8_length(values), 0), pa.scalar(None, values.type), values)
+    return pd.Series(pd.array(values, dtype="string"), index=series.index)
+
+
 def to_text(series: pd.Series) -> pd.Series:
     """Any column as pandas ``string``: NFC, stripped, empty -> <NA>; ``24784.0`` -> ``"24784"``."""
-    return as_string(text_array(series), series.index)
+    fast = _arrow_text(series)
+    return fast if fast is not None else as_string(text_array(series), series.index)
 
 
 def _to_number(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray | None]:

@@ -14,7 +14,7 @@ import shapely
 from . import reasons
 from .coverage import RANK, Sources, nearest_emitter, village_service
 from .sampling import village_samples
-from .textjoin import join_by_group
+from .textjoin import isin_text, join_by_group
 from .schema import TERRAINS
 
 
@@ -127,7 +127,7 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
     radius = np.empty(0)
     if sites is not None:
         site_commune = commune_of_points(sites.geometry.to_numpy(), communes)
-        site_commune = site_commune.where(site_commune.isin(params.index), pd.NA)
+        site_commune = site_commune.where(isin_text(site_commune, params.index), pd.NA)
         radius = site_radius_m(sites, site_commune, params, defaults, terrain)
     geoms = villages.geometry.to_numpy()
     samples = village_samples(geoms, raster_path=raster_path, metric_crs=inputs.metric_crs)
@@ -189,7 +189,7 @@ def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tu
         out["reason_speaker_vi"], out["reason_speaker_en"] = reasons.speaker_missing(len(villages))
         return out, pd.Series(dtype="string")
     vid = villages["village_id"].astype(object).to_numpy()
-    matched = speakers["village_id"].astype(object).where(speakers["village_id"].isin(vid), None)
+    matched = speakers["village_id"].astype(object).where(isin_text(speakers["village_id"], vid), None)
     todo = np.flatnonzero(matched.isna().to_numpy())
     if todo.size and len(villages):
         reach = params["speaker_reach_m"].reindex(speakers["commune_code"].iloc[todo]).to_numpy(dtype=float)

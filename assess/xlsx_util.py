@@ -20,7 +20,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -30,6 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .atomic import atomic_path, write_text
 from .errors import Tc8Error
+from .messages import load_yaml
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
@@ -149,7 +149,7 @@ def sheet_title(text: str, used: set) -> str:
 @functools.lru_cache(maxsize=None)
 def layout(name: str) -> dict:
     """The workbook layout ``templates/<name>.yaml``."""
-    return yaml.safe_load(files("tc8.templates").joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_yaml(files("tc8.templates").joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 class Labels:
