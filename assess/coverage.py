@@ -13,6 +13,10 @@ class is the strongest class that reaches the share on its own together with the
 ones. A village is *not covered* (False) when a layer that could have covered it exists
 (or the village reports False); it is *unknown* (<NA>) when no evidence exists at all.
 
+Each covered village also names the record(s) that decided it (``record``): the ids of the
+coverage polygons, cell sites or access nodes of the deciding class that cover its samples
+("" when the village's own report decided, or when it is not covered).
+
 Everything is vectorised: one STRtree query per evidence kind for all samples.
 """
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pandas as pd
 import shapely
 
 from .schema import EVIDENCE_ORDER
+from .textjoin import join_by_group
 
 RANK = {name: i for i, name in enumerate(EVIDENCE_ORDER)}
 NO_EVIDENCE = len(EVIDENCE_ORDER)
@@ -41,31 +46,48 @@ class Sources:
     emitter_label: np.ndarray       # e.g. "4G" / "FTTH", used in reasons
     reported: pd.Series             # village attribute (nullable boolean), positional
     layer_available: bool           # a layer that could cover villages is present
+    polygon_id: np.ndarray          # coverage_id of each polygon (the deciding record)
+    emitter_id: np.ndarray          # site_id / node_id of each emitter
 
 
-def _best_rank_per_sample(points: np.ndarray, src: Sources) -> np.ndarray:
-    best = np.full(len(points), NO_EVIDENCE, dtype=np.int8)
+def _best_rank_per_sample(points: np.ndarray, src: Sources) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: the strongest evidence rank covering it (NO_EVIDENCE if none) and the id of
+    one record of that rank ("" if none)."""
+    pair_sample, pair_rank, pair_id = [], [], []
     if len(src.polygons):
         tree = shapely.STRtree(src.polygons)
         s_idx, p_idx = tree.query(points, predicate="intersects")
-        if s_idx.size:
-            np.minimum.at(best, s_idx, src.polygon_rank[p_idx].astype(np.int8))
+        pair_sample.append(s_idx)
+        pair_rank.append(src.polygon_rank[p_idx].astype(np.int8))
+        pair_id.append(src.polygon_id[p_idx])
     if len(src.emitters) and len(points):
         # tree over the samples, one query per emitter with its own radius: only the pairs
         # within reach come back (querying by the largest radius returns ~4x more pairs)
         tree = shapely.STRtree(points)
-        _, s_idx = tree.query(src.emitters, predicate="dwithin", distance=src.emitter_reach_m)
-        if s_idx.size:
-            np.minimum.at(best, s_idx, np.int8(RANK["modeled"]))
-    return best
+        e_idx, s_idx = tree.query(src.emitters, predicate="dwithin", distance=src.emitter_reach_m)
+        pair_sample.append(s_idx)
+        pair_rank.append(np.full(s_idx.size, RANK["modeled"], dtype=np.int8))
+        pair_id.append(src.emitter_id[e_idx])
+    best = np.full(len(points), NO_EVIDENCE, dtype=np.int8)
+    best_id = np.full(len(points), "", dtype=object)
+    if pair_sample and sum(a.size for a in pair_sample):
+        sample, rank, ids = (np.concatenate(pair_sample), np.concatenate(pair_rank),
+                             np.concatenate(pair_id).astype(object))
+        order = np.lexsort((rank, sample))  # by sample, strongest rank first (stable: layer order)
+        sample, rank, ids = sample[order], rank[order], ids[order]
+        first = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]])
+        best[sample[first]] = rank[first]
+        best_id[sample[first]] = ids[first]
+    return best, best_id
 
 
 def village_service(samples, n_villages: int, src: Sources, covered_share) -> pd.DataFrame:
-    """Per village: ``ok`` (boolean, <NA> unknown), ``evidence`` (str or ""), ``share`` (0–1).
+    """Per village: ``ok`` (boolean, <NA> unknown), ``evidence`` (str or ""), ``share`` (0–1),
+    ``record`` (";"-joined ids of the deciding records, "" if none).
 
     ``covered_share`` is a scalar or a per-village array (fraction 0–1).
     """
-    best = _best_rank_per_sample(samples.points, src)
+    best, best_id = _best_rank_per_sample(samples.points, src)
     reported = src.reported.to_numpy(dtype="float64", na_value=np.nan)
     rep_true = reported[samples.village] == 1.0
     best = np.where(rep_true, np.minimum(best, RANK["reported"]), best)
@@ -89,7 +111,20 @@ def village_service(samples, n_villages: int, src: Sources, covered_share) -> pd
         # not covered: say which evidence judged it (the strongest source that exists)
         judged = _judging_class(src, reported)
         evidence = np.where(ok, evidence, np.where(known, judged, ""))
-    return pd.DataFrame({"ok": ok_series, "evidence": evidence, "share": cum[:, -1]})
+    record = _deciding_records(samples.village, best, best_id, first, n_villages)
+    return pd.DataFrame({"ok": ok_series, "evidence": evidence, "share": cum[:, -1], "record": record})
+
+
+def _deciding_records(sample_village, best, best_id, village_rank, n_villages: int) -> np.ndarray:
+    """Distinct ids of the records of each covered village's deciding class.
+    A sample of that exact rank always exists (else a stronger class would have reached the share)."""
+    out = np.full(n_villages, "", dtype=object)
+    hit = (best == village_rank[sample_village]) & (best_id != "")
+    if hit.any():
+        pairs = pd.DataFrame({"v": sample_village[hit], "id": best_id[hit]}).drop_duplicates()
+        joined = join_by_group(pairs["v"].to_numpy(), pairs["id"].to_numpy(), sep=";")
+        out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy()
+    return out
 
 
 def _judging_class(src: Sources, reported: np.ndarray) -> np.ndarray:

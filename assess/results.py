@@ -24,7 +24,10 @@ measured_high, status, basis, cite``.
 ``villages`` (GeoDataFrame) — per village: ids, names, ``commune_code``, ``geometry``, and
 ``phone_ok``, ``internet_ok``, ``speaker_ok`` (nullable boolean; <NA> = unknown), their
 ``*_evidence`` class, ``mobile_voice_ok``, ``mobile_broadband_ok``, ``fixed_phone_ok``,
-``fixed_broadband_ok``, ``speakers_operating`` (count), ``speaker_ids``,
+``fixed_broadband_ok`` with their ``*_evidence``, ``*_share`` (covered share 0–1) and
+``*_record`` (";"-joined ids of the coverage areas, cell sites or access nodes that decided a
+covered village; "" when its own report decided or it is not covered),
+``speakers_operating`` (count), ``speaker_ids``,
 ``nearest_postal_id``, ``nearest_postal_m`` (to the nearest qualifying postal point),
 ``reason_phone_vi/en``, ``reason_internet_vi/en``, ``reason_speaker_vi/en``.
 

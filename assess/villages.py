@@ -70,15 +70,19 @@ def _commune_terrain(communes: pd.DataFrame, params: pd.DataFrame) -> pd.Series:
     return terrain
 
 
+_EMPTY = np.empty(0, dtype=object)
+
+
 def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported: pd.Series) -> Sources:
-    polys, ranks, plabel = np.empty(0, dtype=object), np.empty(0, dtype=np.int8), np.empty(0, dtype=object)
+    polys, ranks, plabel, pid = _EMPTY, np.empty(0, dtype=np.int8), _EMPTY, _EMPTY
     cov = inputs.get("coverage")
     if cov is not None:
         sel = cov["technology"].isin(techs).to_numpy()
         polys = cov.geometry.to_numpy()[sel]
         ranks = cov["evidence"].map(RANK).to_numpy()[sel].astype(np.int8)
         plabel = cov["technology"].to_numpy(dtype=object)[sel]
-    emit, reach, label = np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
+        pid = cov["coverage_id"].to_numpy(dtype=object)[sel]
+    emit, reach, label, eid = _EMPTY, np.empty(0), _EMPTY, _EMPTY
     sites = inputs.get("cell_sites")
     if sites is not None:
         sel = (_bool_array(sites["active"]) & sites["technology"].isin(techs).to_numpy()
@@ -86,20 +90,22 @@ def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported
         emit = sites.geometry.to_numpy()[sel]
         reach = sites_radius[sel]
         label = sites["technology"].to_numpy(dtype=object)[sel]
+        eid = sites["site_id"].to_numpy(dtype=object)[sel]
     available = cov is not None or sites is not None
-    return Sources(polys, ranks, plabel, emit, reach, label, reported, available)
+    return Sources(polys, ranks, plabel, emit, reach, label, reported, available, pid, eid)
 
 
 def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
     nodes = inputs.get("fixed_access")
-    emit, reach, label = np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
+    emit, reach, label, eid = _EMPTY, np.empty(0), _EMPTY, _EMPTY
     if nodes is not None:
         sel = _bool_array(nodes["voice"]) if voice else np.ones(len(nodes), dtype=bool)
         emit = nodes.geometry.to_numpy()[sel]
         reach = nodes["reach_m"].to_numpy(dtype="float64", na_value=0.0)[sel]
         label = nodes["technology"].str.upper().to_numpy(dtype=object)[sel]
-    return Sources(np.empty(0, dtype=object), np.empty(0, dtype=np.int8), np.empty(0, dtype=object), emit, reach, label,
-                   reported, nodes is not None)
+        eid = nodes["node_id"].to_numpy(dtype=object)[sel]
+    return Sources(_EMPTY, np.empty(0, dtype=np.int8), _EMPTY, emit, reach, label, reported, nodes is not None,
+                   _EMPTY, eid)
 
 
 def kleene_or(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -149,6 +155,7 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
         out[f"{name}_ok"] = res["ok"]
         out[f"{name}_evidence"] = res["evidence"]
         out[f"{name}_share"] = res["share"]
+        out[f"{name}_record"] = res["record"]
     for service, (a, b) in {"phone": ("mobile_voice", "fixed_phone"),
                             "internet": ("mobile_broadband", "fixed_broadband")}.items():
         out[f"{service}_ok"] = kleene_or(results[a]["ok"], results[b]["ok"])

@@ -27,7 +27,8 @@ MAP_WIDTH_PX = 700
 
 
 def _source(ctx, key: str, row: dict) -> str:
-    """Which sub-service decided a village's telephone/Internet, and where that evidence comes from."""
+    """Which sub-service decided a village's telephone/Internet, where that evidence comes from,
+    and the ids of the records (coverage areas, cell sites, access nodes) that decided it."""
     parts = []
     for part in ctx.spec["telecom_sources"][key]:
         evidence = row.get(part["evidence"])
@@ -35,6 +36,8 @@ def _source(ctx, key: str, row: dict) -> str:
             continue
         where = ctx.spec["source_of"][part["kind"]].get(evidence, {})
         where = where.get(ctx.lang) or where.get("vi") or evidence
+        records = row.get(part.get("record", ""))
+        where = f"{where} [{records.replace(';', ', ')}]" if isinstance(records, str) and records else where
         parts.append(f"{part.get(ctx.lang) or part['vi']}: {ctx.labels.yesno(row.get(part['ok']))} — {where}")
     return "; ".join(parts)
 

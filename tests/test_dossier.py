@@ -210,6 +210,19 @@ def test_telecom_sheet_shows_evidence_source_per_village(case):
     assert "băng rộng di động: không" in v3[head.index("Nguồn minh chứng (Internet)")]
 
 
+def test_telecom_sheet_names_the_deciding_records(case):
+    """A covered village's source cell names the coverage area / site / node ids that decided it."""
+    vil = case["results"].villages
+    covered = vil[(vil["commune_code"] == "24784") & (vil["mobile_voice_record"] != "")]
+    assert len(covered), "fixture: commune 24784 has a village covered by a mobile record"
+    row = covered.iloc[0]
+    wb = openpyxl.load_workbook(case["out"] / "24784" / workbook_name("24784"))
+    rows = _sheet_rows(wb["8.2 Viễn thông, Internet"])
+    h = _find_header(rows, "Mã thôn")
+    got = next(r for r in rows[h + 1:] if r[0] == row["village_id"])[rows[h].index("Nguồn minh chứng (điện thoại)")]
+    assert "di động: có — " in got and f"[{row['mobile_voice_record'].replace(';', ', ')}]" in got
+
+
 def test_sources_sheet_and_manifest_hashes(case):
     man = json.loads((case["out"] / "24784" / "manifest.json").read_text(encoding="utf-8"))
     assert man["tool"]["version"] == __version__

@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -175,3 +176,39 @@ def test_one_commune_run_gives_the_same_verdicts_as_the_full_run():
         one = run_assessment(path, "ntm-2016-2020", communes=[code]).indicators
         got = one.set_index(["commune_code", "indicator"])["status"]
         assert got.to_dict() == full.loc[[code]].to_dict(), code
+
+
+# --- the record that decided each village's coverage ----------------------------------------
+
+def test_each_covered_village_names_the_record_that_covers_it():
+    """``<service>_record`` holds ids of records of the village's deciding evidence class that
+    really reach it: a coverage polygon of that class intersecting it, or an active site / access
+    node within its radius; "" when the village's own report decided or it is not covered."""
+    results = run_assessment(FIXTURES / "telecom", "ntm-2016-2020")
+    villages = results.villages
+    cov = gpd.read_file(FIXTURES / "telecom" / "coverage.geojson").to_crs(villages.crs).set_index("coverage_id")
+    sites = results.layers["cell_sites"].set_index("site_id")
+    nodes = results.layers["fixed_access"].set_index("node_id")
+    seen = {"measured": 0, "declared": 0, "modeled": 0, "reported": 0}
+    for service in ("mobile_voice", "mobile_broadband", "fixed_phone", "fixed_broadband"):
+        for v in villages.itertuples():
+            ok, ev, rec = getattr(v, f"{service}_ok"), getattr(v, f"{service}_evidence"), getattr(v, f"{service}_record")
+            ok = bool(ok) if ok is not None and ok is not pd.NA else False
+            if not ok or ev == "reported":
+                assert rec == "", (service, v.village_id, ev, rec)
+                seen["reported"] += ok
+                continue
+            seen[ev] += 1
+            assert rec, (service, v.village_id, ev)
+            for rid in rec.split(";"):
+                if ev in ("measured", "declared"):
+                    assert cov.loc[rid, "evidence"] == ev and cov.loc[rid].geometry.intersects(v.geometry)
+                elif rid in sites.index:
+                    site = sites.loc[rid]
+                    assert site.geometry.distance(v.geometry) <= site["radius_used_m"] + 1e-6
+                else:
+                    node = nodes.loc[rid]
+                    assert node.geometry.distance(v.geometry) <= node["reach_m"] + 1e-6
+    # the fixture covers villages by a declared polygon, by a modeled radius and by their own report
+    # (measured polygons take the same path as declared ones)
+    assert seen["declared"] and seen["modeled"] and seen["reported"], seen
