@@ -28,7 +28,9 @@ def geometry_type(layer: Layer) -> str | None:
     """GeoPackage geometry type of ``layer`` in the template (None for a plain table)."""
     if layer.geometry is None:
         return None
-    return "MultiPolygon" if "MultiPolygon" in layer.geometry else layer.geometry[0]
+    if layer.geometry[0] == "Point":  # point layers, and villages (mostly points, polygons accepted)
+        return "Point"
+    return "MultiPolygon"
 
 
 def template_frames() -> dict[str, pd.DataFrame]:

@@ -181,6 +181,7 @@ def test_template_round_trip(tmp_path):
     listed = {str(name): geom for name, geom in pyogrio.list_layers(out)}
     assert set(listed) == set(LAYERS)
     assert listed["communes"] == "MultiPolygon" and listed["speakers"] == "Point" and listed["commune_it"] is None
+    assert listed["villages"] == "Point"  # villages are drawn as points in QGIS (polygons also accepted)
     info = pyogrio.read_info(out, layer="postal_points")
     assert info["crs"] == "EPSG:4326" and info["features"] == 0
     types = dict(zip(info["fields"], zip(info["ogr_types"], info["ogr_subtypes"])))
