@@ -164,12 +164,13 @@ def load(id_or_path: str | Path) -> RuleSet:
     path = Path(text)
     if isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or path.is_file():
         if not path.is_file():
-            raise RuleSetError(f"{text}: rule file not found")
+            raise RuleSetError(f"{text}: không tìm thấy tệp bộ tiêu chí / rule file not found")
         docs = _chain(path, text)
     elif text in shipped_ids():
         docs = _chain(_criteria_dir() / f"{text}.yaml", f"{text}.yaml")
     else:
-        raise RuleSetError(f"unknown rule set {text!r}; known: {', '.join(shipped_ids())}")
+        raise RuleSetError(f"không có bộ tiêu chí {text!r} (xem 'tc8 rules list') / unknown rule set {text!r}; "
+                           f"known: {', '.join(shipped_ids())}")
     return _build(docs)
 
 
