@@ -30,13 +30,19 @@ POPULATION_FILE = "population.tif"
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file that was read: its path, SHA-256 and the layers taken from it (name -> rows)."""
+    """A file that was read: its path, SHA-256, the layers taken from it (name -> rows) and the
+    CRS each layer declares (name -> "EPSG:4326"; absent for tables and layers without a CRS)."""
 
     path: str
     sha256: str
     size_bytes: int
     layers: dict = field(default_factory=dict, hash=False, compare=False)
-    crs: str = ""
+    layer_crs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def crs(self) -> str:
+        """The declared CRS of the file's layers ("a; b" when they differ, "" when none)."""
+        return "; ".join(dict.fromkeys(self.layer_crs.values()))
 
 
 @dataclass
@@ -150,6 +156,8 @@ def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tu
             continue
         src = _source_for(raw, file)
         src.layers[name] = len(frame)
+        if getattr(frame, "crs", None) is not None:  # a missing CRS is a validation error
+            src.layer_crs[name] = frame.crs.to_string()
         raw.frames[name] = frame
         raw.files[name] = str(file)
     if population is not None:

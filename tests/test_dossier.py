@@ -239,10 +239,12 @@ def test_sources_sheet_and_manifest_hashes(case):
         assert hashlib.sha256(open(rec["path"], "rb").read()).hexdigest() == rec["sha256"]
     villages = next(r for r in man["inputs"] if r["path"].endswith("villages.geojson"))
     assert villages["layers"] == {"villages": 3}
+    assert villages["crs"] == "EPSG:4326"  # the CRS the file declares, beside the metric CRS used
     wb = openpyxl.load_workbook(case["out"] / "24784" / workbook_name("24784"))
     flat = [v for r in _sheet_rows(wb["Nguồn dữ liệu"]) for v in r if v is not None]
     for rec in man["inputs"]:
         assert rec["sha256"] in flat and rec["path"] in flat
+    assert "EPSG:4326" in flat
     assert man["rule_set"]["sha256"] in flat and __version__ in flat
 
 
