@@ -74,26 +74,41 @@ def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, 
     return out
 
 
+def _records(villages: pd.DataFrame, service: str) -> list[str]:
+    """Ids of the records that decided ``service`` per village (";" -> ", "; "" when none)."""
+    column = f"{service}_record"
+    if column not in villages.columns:
+        return [""] * len(villages)
+    return [r.replace(";", ", ") if isinstance(r, str) else "" for r in villages[column].tolist()]
+
+
 def village_popups(villages: pd.DataFrame, lang: str) -> list[str]:
     """Per village: name, id, telephone / Internet / loudspeakers with evidence and reasons, postal distance."""
     out = []
+    records = {service: [", ".join(r for r in pair if r) for pair in zip(_records(villages, a), _records(villages, b))]
+               for service, (a, b) in (("phone", ("mobile_voice", "fixed_phone")),
+                                       ("internet", ("mobile_broadband", "fixed_broadband")))}
     cols = zip(_col(villages, "village_name"), _col(villages, "village_id"),
                _col(villages, "phone_ok"), _col(villages, "phone_evidence"), _col(villages, f"reason_phone_{lang}"),
                _col(villages, "internet_ok"), _col(villages, "internet_evidence"),
                _col(villages, f"reason_internet_{lang}"),
                _col(villages, "speaker_ok"), _col(villages, "speakers_operating"),
                _col(villages, f"reason_speaker_{lang}"),
-               _col(villages, "nearest_postal_id"), _col(villages, "nearest_postal_m"), _col(villages, "synthetic"))
-    for (name, vid, ph, ph_ev, ph_why, net, net_ev, net_why, spk, n_spk, spk_why, pid, pdist, synth) in cols:
+               _col(villages, "nearest_postal_id"), _col(villages, "nearest_postal_m"), _col(villages, "synthetic"),
+               records["phone"], records["internet"])
+    for (name, vid, ph, ph_ev, ph_why, net, net_ev, net_why, spk, n_spk, spk_why, pid, pdist, synth,
+         ph_rec, net_rec) in cols:
         rows = []
-        for label, ok, ev, why in ((text("map.phone", lang), ph, ph_ev, ph_why),
-                                   (text("map.internet", lang), net, net_ev, net_why),
-                                   (text("map.speaker", lang), spk, None, spk_why)):
+        for label, ok, ev, why, rec in ((text("map.phone", lang), ph, ph_ev, ph_why, ph_rec),
+                                        (text("map.internet", lang), net, net_ev, net_why, net_rec),
+                                        (text("map.speaker", lang), spk, None, spk_why, "")):
             value = esc(yes_no(ok, lang))
             if label == text("map.speaker", lang) and n_spk is not None:
                 value += f" ({esc(n_spk)})"
             if ev:
                 value += f" · {esc(text('map.evidence', lang))}: {esc(evidence_label(ev, lang))}"
+            if rec:
+                value += f" · {esc(text('map.records', lang))}: {esc(rec)}"
             if why:
                 value += f'<div class="tc8-why">{esc(why)}</div>'
             rows.append(f"<tr><th>{esc(label)}</th><td>{value}</td></tr>")

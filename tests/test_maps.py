@@ -230,6 +230,12 @@ def test_commune_map_popups_carry_results(results):
     # the line V3 -> P1 is labelled with that distance (permanent tooltip)
     assert f'"tip":"{km(v3["nearest_postal_m"], "vi")}"' in html
     assert '"tipPermanent":true' in html
+    # a covered village names the records (coverage area C1 for mobile, access node N1 for fixed
+    # broadband in the builder's input) that decided its Internet
+    v2 = results.villages.set_index("village_id").loc["V2"]
+    assert (v2["mobile_broadband_record"], v2["fixed_broadband_record"]) == ("C1", "N1")
+    html_a = _popups(render_commune_map(results, A, date="2025-06-30"))
+    assert "bản ghi: C1, N1" in html_a and "bản ghi: C1" not in html
 
 
 def test_commune_map_legend_and_title_in_both_languages(results):
