@@ -138,14 +138,17 @@ def _judging_class(src: Sources, reported: np.ndarray) -> np.ndarray:
 
 
 def nearest_emitter(geoms: np.ndarray, src: Sources) -> pd.DataFrame:
-    """Nearest emitter to each geometry: ``distance_m``, ``reach_m``, ``label`` (NaN/"" if none)."""
+    """Nearest emitter to each geometry: ``distance_m``, ``reach_m``, ``label`` (technology) and
+    ``record`` (its site_id / node_id); NaN / "" when there is none."""
     out = pd.DataFrame({"distance_m": np.full(len(geoms), np.nan),
                         "reach_m": np.full(len(geoms), np.nan),
-                        "label": np.full(len(geoms), "", dtype=object)})
+                        "label": np.full(len(geoms), "", dtype=object),
+                        "record": np.full(len(geoms), "", dtype=object)})
     if len(src.emitters) and len(geoms):
         tree = shapely.STRtree(src.emitters)
         (g_idx, e_idx), dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
         out.loc[g_idx, "distance_m"] = dist
         out.loc[g_idx, "reach_m"] = src.emitter_reach_m[e_idx]
         out.loc[g_idx, "label"] = src.emitter_label[e_idx]
+        out.loc[g_idx, "record"] = src.emitter_id[e_idx]
     return out

@@ -62,7 +62,7 @@ def _km(metres: float, lang: str) -> str:
 
 
 def _mobile_part(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
-    """``near`` is (distance_m, reach_m, label) of the nearest active site, NaN when none."""
+    """``near`` is (distance_m, reach_m, label, record id) of the nearest active site, NaN when none."""
     if ok is True:
         return ""
     head = text(f"reason.no_{service}_mobile", lang)
@@ -72,12 +72,13 @@ def _mobile_part(lang, service, ok, declared, near, has_emitters, available, rep
                          need=fmt_number(need * 100, 0, lang)))
     if declared:
         bits.append(text("reason.outside_declared", lang, techs=declared))
-    dist, reach, label = near
+    dist, reach, label, record = near
     if has_emitters:
         if np.isnan(dist):
             bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
         elif dist > reach:
-            bits.append(text("reason.nearest_site", lang, tech=label, dist=_km(dist, lang), radius=_km(reach, lang)))
+            bits.append(text("reason.nearest_site", lang, tech=label, site=record, dist=_km(dist, lang),
+                             radius=_km(reach, lang)))
     elif available:
         bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
     if reported is False:
@@ -92,12 +93,13 @@ def _fixed_part(lang, service, ok, near, available, reported):
         return ""
     head = text(f"reason.no_{service}_fixed", lang)
     bits = []
-    dist, reach, label = near
+    dist, reach, label, record = near
     if available:
         if np.isnan(dist):
             bits.append(text("reason.no_fixed_node", lang))
         elif dist > reach:
-            bits.append(text("reason.nearest_fixed", lang, tech=label, dist=_km(dist, lang), radius=_km(reach, lang)))
+            bits.append(text("reason.nearest_fixed", lang, tech=label, site=record, dist=_km(dist, lang),
+                             radius=_km(reach, lang)))
     if reported is False:
         bits.append(text("reason.reported_no", lang))
     if not available and reported is not False:
@@ -137,7 +139,7 @@ def _km_rows(metres: np.ndarray, mask: np.ndarray, lang: str) -> np.ndarray:
 def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
     """:func:`_mobile_part` for every row at once (``share`` NaN where not a polygon village)."""
     n = len(ok)
-    dist, reach, label = near
+    dist, reach, label, record = near
     with np.errstate(invalid="ignore"):
         partial = (share > 0) & (share < need)
         far = has_emitters & ~np.isnan(dist) & (dist > reach)
@@ -147,7 +149,8 @@ def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, rep
                                           need=fmt_numbers(need[partial] * 100, 0, lang))
     far_text = np.full(n, "", dtype=object)
     if far.any():
-        far_text[far] = text_rows("reason.nearest_site", lang, tech=label[far], dist=_km_rows(dist, far, lang)[far],
+        far_text[far] = text_rows("reason.nearest_site", lang, tech=label[far], site=record[far],
+                                  dist=_km_rows(dist, far, lang)[far],
                                   radius=_km_rows(reach, far, lang)[far])
     no_site = (has_emitters & np.isnan(dist)) | (not has_emitters and available)
     rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
@@ -163,12 +166,13 @@ def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, rep
 def _fixed_rows(lang, service, ok, near, available, reported):
     """:func:`_fixed_part` for every row at once."""
     n = len(ok)
-    dist, reach, label = near
+    dist, reach, label, record = near
     with np.errstate(invalid="ignore"):
         far = available & ~np.isnan(dist) & (dist > reach)
     far_text = np.full(n, "", dtype=object)
     if far.any():
-        far_text[far] = text_rows("reason.nearest_fixed", lang, tech=label[far], dist=_km_rows(dist, far, lang)[far],
+        far_text[far] = text_rows("reason.nearest_fixed", lang, tech=label[far], site=record[far],
+                                  dist=_km_rows(dist, far, lang)[far],
                                   radius=_km_rows(reach, far, lang)[far])
     rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
     bits = _bits(n, [(available & np.isnan(dist), text("reason.no_fixed_node", lang)),
@@ -180,7 +184,7 @@ def _fixed_rows(lang, service, ok, near, available, reported):
 
 def _near_arrays(frame: pd.DataFrame) -> tuple:
     return (frame["distance_m"].to_numpy(dtype=float), frame["reach_m"].to_numpy(dtype=float),
-            frame["label"].to_numpy(dtype=object))
+            frame["label"].to_numpy(dtype=object), frame["record"].to_numpy(dtype=object))
 
 
 def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need):

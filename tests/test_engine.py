@@ -90,11 +90,12 @@ def test_strongest_evidence_class_decides(tmp_path, sources, expected):
 def test_reason_beyond_radius_names_distance_and_radius_in_vietnamese_format():
     results = run_assessment(FIXTURES / "telecom", "ntm-2021-2025")
     village = results.villages.set_index("village_id").loc["T03"]
-    assert "trạm 4G hoạt động gần nhất 1,6 km > bán kính 1,5 km (mô hình)" in village["reason_internet_vi"]
-    assert "1.6 km > radius 1.5 km (modeled)" in village["reason_internet_en"]
+    # the reason names the site that was measured against (S03, the commune's only active 4G site)
+    assert "trạm 4G hoạt động gần nhất 1,6 km > bán kính 1,5 km (mô hình; trạm S03)" in village["reason_internet_vi"]
+    assert "1.6 km > radius 1.5 km (modeled; site S03)" in village["reason_internet_en"]
     row = results.indicators.set_index(["commune_code", "indicator"]).loc[("12003", "8.2")]
     assert row["status"] == "khong_dat"
-    assert "Thôn Ba Xa" in row["reasons_vi"] and "1,6 km > bán kính 1,5 km (mô hình)" in row["reasons_vi"]
+    assert "Thôn Ba Xa" in row["reasons_vi"] and "1,6 km > bán kính 1,5 km (mô hình; trạm S03)" in row["reasons_vi"]
     assert row["evidence_ids"] == "T03"
 
 

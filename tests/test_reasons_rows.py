@@ -30,7 +30,8 @@ def _near(rng, n):
     dist = rng.choice([np.nan, 500.0, 1500.0, 2500.0, 3000.0, 6200.0], n)
     reach = rng.choice([1500.0, 3000.0, np.nan], n)
     return pd.DataFrame({"distance_m": dist, "reach_m": reach,
-                         "label": rng.choice(np.array(["4G", "FTTH", ""], dtype=object), n)})
+                         "label": rng.choice(np.array(["4G", "FTTH", ""], dtype=object), n),
+                         "record": rng.choice(np.array(["S1", "N7", ""], dtype=object), n)})
 
 
 def _reference(service, rows, near_a, near_b, sa, sb, lists, villages, need):
@@ -42,8 +43,8 @@ def _reference(service, rows, near_a, near_b, sa, sb, lists, villages, need):
     b_rep = reasons._plain(sb.reported.loc[villages.index].to_numpy(dtype=object))
     polygon = rows["polygon"].to_numpy(dtype=bool)
     share = rows[f"{a}_share"].to_numpy(dtype=float)
-    na = list(zip(near_a["distance_m"], near_a["reach_m"], near_a["label"]))
-    nb = list(zip(near_b["distance_m"], near_b["reach_m"], near_b["label"]))
+    na = list(zip(near_a["distance_m"], near_a["reach_m"], near_a["label"], near_a["record"]))
+    nb = list(zip(near_b["distance_m"], near_b["reach_m"], near_b["label"], near_b["record"]))
     out = {}
     for lang in LANGS:
         out[lang] = np.array(["; ".join(p for p in (
