@@ -4,14 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .measures import Measure, _blank, count_points, it_measures, letter_box_flag, no_layer, village_share
+from .coverage import RANK
+from .measures import (Measure, _blank, count_points, it_measures, letter_box_flag, no_layer,
+                       unknown_records_note, village_share)
 from .messages import LANGS, text
-from .textjoin import join_by_group
-from .villages import kleene_or
-
-
-def _kleene_and(a: pd.Series, b: pd.Series) -> pd.Series:
-    return a.astype("boolean") & b.astype("boolean")
+from .textjoin import join_by_group, join_pair
+from .villages import kleene_and
 
 
 def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
@@ -26,7 +24,7 @@ def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
         "postal_points_qualifying": qualifies,
         "letter_boxes_qualifying": letter_box_flag(postal, params, defaults),
         "public_telecom_points": postal["telecom_service"].astype("boolean"),
-        "postal_points_online_services": _kleene_and(qualifies, postal["online_public_services"]),
+        "postal_points_online_services": kleene_and(qualifies, postal["online_public_services"]),
     }
     code = postal["commune_code"].astype(object)
     has_any = code.value_counts().reindex(codes).fillna(0) > 0
@@ -42,20 +40,13 @@ def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
                                lang=lang).reindex(codes)
         details[lang] = pd.Series(np.where(has_any, joined.fillna(""), text("reason.no_postal_point", lang)),
                                   index=codes, dtype=object)
-    unknown = qualifies.isna().to_numpy()
-    miss = {}
-    for lang in LANGS:
-        src = text("missing.from", lang, source=text("missing.source_postal", lang))
-        lines = pd.DataFrame({"commune_code": code[unknown].to_numpy(),
-                              "line": postal["point_id"][unknown].astype(str) + ": " +
-                              evaluation["unknown_fields"][unknown].astype(str)})
-        joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy()).reindex(codes).fillna("")
-        miss[lang] = pd.Series(np.where(joined != "", [text("missing.postal", lang, what=w) + f" ({src})"
-                                                       for w in joined], ""), index=codes, dtype=object)
+    miss = unknown_records_note(code.to_numpy(), postal["point_id"].to_numpy(dtype=object),
+                                evaluation["unknown_fields"].to_numpy(dtype=object), qualifies.isna().to_numpy(),
+                                codes, "missing.postal", "missing.source_postal")
+    all_ids = join_by_group(code.to_numpy(), postal["point_id"].to_numpy(dtype=object), sep=";").reindex(codes).fillna("")
     out = {}
     for name, flag in flags.items():
-        low, high, ids = count_points(postal, flag, codes, "declared", "point_id")
-        all_ids = join_by_group(code.to_numpy(), postal["point_id"].to_numpy(dtype=object), sep=";").reindex(codes).fillna("")
+        low, high, ids = count_points(postal, flag, codes, "point_id")
         out[name] = Measure(low, high, "count", _blank(codes, "declared"), ids.where(low > 0, all_ids),
                             details["vi"], details["en"], miss["vi"], miss["en"])
     return out
@@ -70,10 +61,10 @@ def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
     licensed[~fm] = True
     ok = stations["operating"].astype("boolean") & stations["compliant"].astype("boolean") & licensed
     code = stations["commune_code"].astype(object)
-    low, high, ids = count_points(stations, ok, codes, "reported", "station_id")
+    low, high, ids = count_points(stations, ok, codes, "station_id")
     low, high = (low > 0).astype(float), (high > 0).astype(float)
     has_any = code.value_counts().reindex(codes).fillna(0) > 0
-    details, miss = {}, {}
+    details = {}
     checks = (("operating", "reason.station_not_operating"), ("compliant", "reason.station_not_compliant"))
     for lang in LANGS:
         why = np.full(len(stations), "", dtype=object)
@@ -87,14 +78,9 @@ def station_measure(stations, codes) -> tuple[Measure, pd.Series | None]:
         lines = lines[lines["line"] != ""]
         joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy()).reindex(codes).fillna("")
         details[lang] = pd.Series(np.where(has_any, joined, text("reason.no_station", lang)), index=codes, dtype=object)
-        unknown_rows = ok.isna().to_numpy()
-        fields = np.where(stations["compliant"].isna(), "compliant", "licensed")
-        ul = pd.DataFrame({"commune_code": code[unknown_rows].to_numpy(),
-                           "line": stations["station_id"][unknown_rows].astype(str) + ": " + fields[unknown_rows]})
-        uj = join_by_group(ul["commune_code"].to_numpy(), ul["line"].to_numpy()).reindex(codes).fillna("")
-        src = text("missing.from", lang, source=text("missing.source_station", lang))
-        miss[lang] = pd.Series(np.where(uj != "", [text("missing.station", lang, what=w) + f" ({src})" for w in uj], ""),
-                               index=codes, dtype=object)
+    fields = np.where(stations["compliant"].isna(), "compliant", "licensed")
+    miss = unknown_records_note(code.to_numpy(), stations["station_id"].to_numpy(dtype=object), fields,
+                                ok.isna().to_numpy(), codes, "missing.station", "missing.source_station")
     measure = Measure(low, high, "bool", _blank(codes, "reported"), ids, details["vi"], details["en"],
                       miss["vi"], miss["en"])
     return measure, ok
@@ -105,7 +91,7 @@ def it_station_measure(stations, codes) -> Measure:
     if stations is None:
         return no_layer(codes, "bool", "missing.station", "missing.no_station_layer", "missing.source_station")
     flag = stations["operating"].astype("boolean") & (stations["type"] == "ip").fillna(False)
-    low, high, ids = count_points(stations, flag, codes, "reported", "station_id")
+    low, high, ids = count_points(stations, flag, codes, "station_id")
     details = {lang: pd.Series(np.where(low > 0, "", text("reason.no_it_station", lang)), index=codes, dtype=object)
                for lang in LANGS}
     return Measure((low > 0).astype(float), (high > 0).astype(float), "bool", _blank(codes, "reported"), ids,
@@ -114,18 +100,11 @@ def it_station_measure(stations, codes) -> Measure:
 
 def village_measures(villages, codes) -> dict:
     """The four village shares."""
-    both_ok = _kleene_and(villages["phone_ok"], villages["internet_ok"])
-    both_reason = {}
-    for lang in LANGS:
-        a = villages[f"reason_phone_{lang}"].to_numpy(dtype=object)
-        b = villages[f"reason_internet_{lang}"].to_numpy(dtype=object)
-        both = (a != "") & (b != "")
-        joined = np.where(a != "", a, b)
-        joined[both] = a[both] + "; " + b[both]
-        both_reason[lang] = joined
-    order = {"measured": 0, "declared": 1, "modeled": 2, "reported": 3}
-    phone_rank = villages["phone_evidence"].map(order).fillna(9).to_numpy()
-    internet_rank = villages["internet_evidence"].map(order).fillna(9).to_numpy()
+    both_ok = kleene_and(villages["phone_ok"], villages["internet_ok"])
+    both_reason = {lang: join_pair(villages[f"reason_phone_{lang}"].to_numpy(dtype=object),
+                                   villages[f"reason_internet_{lang}"].to_numpy(dtype=object)) for lang in LANGS}
+    phone_rank = villages["phone_evidence"].map(RANK).fillna(9).to_numpy()
+    internet_rank = villages["internet_evidence"].map(RANK).fillna(9).to_numpy()
     weaker = np.where(phone_rank >= internet_rank, villages["phone_evidence"], villages["internet_evidence"])
     specs = {
         "share_villages_phone": (villages["phone_ok"], villages["phone_evidence"], "phone",
@@ -157,6 +136,3 @@ def all_measures(inputs, villages, postal_eval, params, defaults, codes) -> tupl
     measures.update(village_measures(villages, codes))
     measures.update(it_measures(inputs.get("commune_it"), codes))
     return measures, station_ok
-
-
-__all__ = ["all_measures", "kleene_or"]

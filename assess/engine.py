@@ -13,31 +13,25 @@ import pandas as pd
 from . import rollup as rollup_mod
 from .commune_measures import all_measures
 from .errors import Tc8Error
-from .evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate, threshold_param
+from .evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
 from .messages import LANGS, text
-from .postal import evaluate_points, param_name
+from .postal import evaluate_points
 from .results import CRITERION, Results, status_column
-from .schema import BASIS_ORDER, EVIDENCE_ORDER
-from .textjoin import isin_text, join_by_group
+from .coverage import RANK
+from .rules import weakest_basis
+from .schema import EVIDENCE_ORDER
+from .textjoin import isin_text, join_by_group, join_pair
 from .villages import nearest_postal, speaker_measures, telecom_measures
 
 log = logging.getLogger(__name__)
 
-LIST_PARAMS = ("phone_technologies", "internet_technologies", "postal_point_kinds")
+LIST_PARAMS = ("phone_technologies", "internet_technologies")
 POSTAL_MEASURES = {"postal_points_qualifying", "postal_points_online_services"}
 
 
 def parameter_defaults(rule_set) -> dict:
     """Parameter name -> default value (before per-commune overrides)."""
-    out = {}
-    for name, param in rule_set.parameters.items():
-        out[name] = param["value"] if isinstance(param, dict) else param.value
-    return out
-
-
-def _weakest(values, order) -> str:
-    ranks = [order.index(v) for v in values if v in order]
-    return order[max(ranks)] if ranks else ""
+    return {name: param.value for name, param in rule_set.parameters.items()}
 
 
 def _select_communes(inputs, communes: list[str] | None):
@@ -79,8 +73,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     postal_eval = None
     qualifies = np.zeros(0, dtype=bool)
     if postal is not None:
-        kinds = rule_set.postal_point.kinds
-        kinds = list(defaults.get(param_name(kinds)) or []) if param_name(kinds) else list(kinds)
+        kinds = list(rule_set.postal_kinds())
         postal_eval = evaluate_points(postal, rule_set.postal_point, params_all, defaults, kinds)
         qualifies = postal_eval["qualifies"].fillna(False).to_numpy(dtype=bool)
     nearest = nearest_postal(villages, postal, qualifies)
@@ -91,9 +84,10 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
     ind_rows, cond_rows, statuses = [], [], {}
     postal_basis = [c.basis for c in rule_set.postal_point.enabled_conditions] if postal is not None else []
     for indicator in rule_set.indicators:
-        ev = evaluate(indicator.condition, measures, params, defaults, codes)
-        if ev is None:
+        tree = indicator.enabled_condition
+        if tree is None:
             continue
+        ev = evaluate(tree, measures, params, defaults, codes)
         statuses[indicator.id] = ev.status
         ind_rows.append(_indicator_rows(indicator, ev, codes, commune_frame, postal_basis))
         cond_rows.extend(_condition_rows(indicator, ev, codes))
@@ -152,7 +146,7 @@ def _indicator_rows(indicator, ev, codes, communes, postal_basis) -> pd.DataFram
         "name_en": getattr(indicator, "name_en", "") or indicator.name_vi,
         "status": STATUS_NAMES[ev.status],
         "measured": measured, "threshold": threshold, "op": op, "unit": unit,
-        "basis": _weakest(bases, BASIS_ORDER),
+        "basis": weakest_basis(bases),
         "evidence_class": evidence,
         "reasons_vi": ev.reasons["vi"], "reasons_en": ev.reasons["en"],
         "missing_vi": np.where(ev.status == PASS, "", ev.missing["vi"]),
@@ -167,13 +161,12 @@ def _indicator_rows(indicator, ev, codes, communes, postal_basis) -> pd.DataFram
 def _condition_rows(indicator, ev, codes) -> list[pd.DataFrame]:
     out = []
     for cond, leaf in ev.leaves:
-        cite = getattr(cond, "cite", None)
-        cite_text = _cite_text(cite)
+        cite_text = _cite_text(cond.cite)
         frame = pd.DataFrame({
             "commune_code": codes.to_numpy(), "indicator": indicator.id, "condition_id": cond.id,
             "measure": cond.measure, "label_vi": getattr(cond, "label_vi", ""),
             "label_en": getattr(cond, "label_en", "") or getattr(cond, "label_vi", ""),
-            "op": cond.op, "threshold": leaf.threshold, "threshold_param": threshold_param(cond) or "",
+            "op": cond.op, "threshold": leaf.threshold, "threshold_param": cond.param or "",
             "unit": leaf.measure.unit, "measured_low": leaf.low, "measured_high": leaf.high,
             "status": STATUS_NAMES[leaf.status], "basis": cond.basis, "cite": cite_text,
             "evidence_class": leaf.measure.evidence.to_numpy(dtype=object),
@@ -183,13 +176,10 @@ def _condition_rows(indicator, ev, codes) -> list[pd.DataFrame]:
 
 
 def _cite_text(cite) -> str:
+    """``instrument id — article — note`` of a :class:`~tc8.rules.Cite` ("" for none)."""
     if cite is None:
         return ""
-    if isinstance(cite, dict):
-        parts = [cite.get("instrument"), cite.get("article"), cite.get("note")]
-    else:
-        parts = [getattr(cite, "instrument", None), getattr(cite, "article", None), getattr(cite, "note", None)]
-    return " — ".join(str(p) for p in parts if p)
+    return " — ".join(str(p) for p in (cite.instrument, cite.article, cite.note) if p)
 
 
 def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFrame:
@@ -206,14 +196,14 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
             failing = stack[k] != PASS
             word = np.where(stack[k] == 0, text(key, lang), text("status.thieu_du_lieu", lang))
             add = np.array([f"{ind_id}: {w}" for w in word], dtype=object)
-            lines = np.where(failing & (lines != ""), lines + "; " + add, np.where(failing, add, lines))
+            lines = np.where(failing, join_pair(lines, add), lines)
         reasons[lang] = lines
     missing = {}
     for lang in LANGS:
         has = all_rows[all_rows[f"missing_{lang}"] != ""]
         missing[lang] = join_by_group(has["commune_code"].to_numpy(), has[f"missing_{lang}"].to_numpy()
                                       ).reindex(codes).fillna("").to_numpy()
-    rank = all_rows["evidence_class"].map({name: i for i, name in enumerate(EVIDENCE_ORDER)})
+    rank = all_rows["evidence_class"].map(RANK)
     weakest = rank.groupby(all_rows["commune_code"].to_numpy()).max().reindex(codes)
     ev_weakest = weakest.map(dict(enumerate(EVIDENCE_ORDER))).fillna("")
     return pd.DataFrame({
@@ -225,7 +215,7 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
         "status": STATUS_NAMES[status],
         "measured": (stack == PASS).sum(axis=0).astype(float), "threshold": float(len(ids)),
         "op": ">=", "unit": "count",
-        "basis": _weakest(list(all_rows["basis"].unique()), BASIS_ORDER),
+        "basis": weakest_basis(all_rows["basis"].unique()),
         "evidence_class": ev_weakest.to_numpy(),
         "reasons_vi": reasons["vi"], "reasons_en": reasons["en"],
         "missing_vi": np.where(status == PASS, "", missing["vi"]),

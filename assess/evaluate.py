@@ -4,8 +4,8 @@ Status codes while evaluating: 0 = ``khong_dat``, 1 = ``thieu_du_lieu``, 2 = ``d
 ``all`` node takes the minimum of its children, an ``any`` node the maximum (Kleene logic),
 so a missing figure never turns into a silent pass or fail. A leaf compares the lower and
 upper bound of its measure with the threshold: both pass -> ``dat``, both fail ->
-``khong_dat``, otherwise ``thieu_du_lieu``. Disabled conditions are skipped; a node with no
-enabled child is skipped too.
+``khong_dat``, otherwise ``thieu_du_lieu``. Trees are evaluated as given: the engine passes
+each indicator's tree without its disabled conditions (:attr:`tc8.rules.Indicator.enabled_condition`).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .messages import LANGS, fmt_number, text
-from .postal import OPS, param_name, values_for
+from .postal import OPS, values_for
+from .textjoin import join_pair
 
 FAIL, MISSING, PASS = 0, 1, 2
 STATUS_NAMES = np.array(["khong_dat", "thieu_du_lieu", "dat"], dtype=object)
@@ -61,13 +62,6 @@ def show_value(value: float, unit: str, lang: str) -> str:
     return fmt_number(value, 0 if float(value).is_integer() else 1, lang)
 
 
-def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    both = (a != "") & (b != "")
-    out = np.where(a != "", a, b)
-    out[both] = a[both] + "; " + b[both]
-    return out
-
-
 def _leaf(cond, measures, params, defaults, codes: pd.Index) -> Evaluated:
     measure = measures[cond.measure]
     unit = measure.unit
@@ -102,17 +96,13 @@ def _leaf(cond, measures, params, defaults, codes: pd.Index) -> Evaluated:
     return Evaluated(status, reasons, missing, [(cond, leaf)])
 
 
-def evaluate(node, measures, params, defaults, codes: pd.Index) -> Evaluated | None:
-    """Evaluate a condition tree for every commune; ``None`` when nothing in it is enabled."""
+def evaluate(node, measures, params, defaults, codes: pd.Index) -> Evaluated:
+    """Evaluate a condition tree (already pruned of disabled conditions) for every commune."""
     group = children_of(node)
     if group is None:
-        if not getattr(node, "enabled", True):
-            return None
         return _leaf(node, measures, params, defaults, codes)
     kind, kids = group
-    done = [e for e in (evaluate(k, measures, params, defaults, codes) for k in kids) if e is not None]
-    if not done:
-        return None
+    done = [evaluate(k, measures, params, defaults, codes) for k in kids]
     stack = np.vstack([e.status for e in done])
     status = stack.min(axis=0) if kind == "all" else stack.max(axis=0)
     reasons = {lang: np.full(len(codes), "", dtype=object) for lang in LANGS}
@@ -120,9 +110,9 @@ def evaluate(node, measures, params, defaults, codes: pd.Index) -> Evaluated | N
     for e in done:
         for lang in LANGS:
             take = (status == FAIL) & (e.status == FAIL)
-            reasons[lang] = np.where(take, _join(reasons[lang], e.reasons[lang]), reasons[lang])
+            reasons[lang] = np.where(take, join_pair(reasons[lang], e.reasons[lang]), reasons[lang])
             take_m = (status != PASS) & (e.status == MISSING)
-            missing[lang] = np.where(take_m, _join(missing[lang], e.missing[lang]), missing[lang])
+            missing[lang] = np.where(take_m, join_pair(missing[lang], e.missing[lang]), missing[lang])
     leaves = [leaf for e in done for leaf in e.leaves]
     return Evaluated(status, reasons, missing, leaves)
 
@@ -132,7 +122,3 @@ def deciding_leaf(evaluated: Evaluated) -> np.ndarray:
     stack = np.vstack([leaf.status for _, leaf in evaluated.leaves])
     match = stack == evaluated.status[None, :]
     return np.where(match.any(axis=0), match.argmax(axis=0), 0)
-
-
-def threshold_param(cond) -> str | None:
-    return param_name(cond.value)

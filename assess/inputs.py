@@ -28,9 +28,6 @@ class Inputs:
     source_crs: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def has(self, name: str) -> bool:
-        return name in self.layers
-
     def get(self, name: str):
         return self.layers.get(name)
 

@@ -18,6 +18,7 @@ from .coverage import RANK
 from .messages import LANGS, text
 from .postal import compare, values_for
 from .reasons import text_rows
+from .rules import ParamRef
 from .textjoin import join_by_group
 from .schema import LAYERS
 
@@ -89,7 +90,23 @@ def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, re
                    out["details_vi"], out["details_en"], out["missing_vi"], out["missing_en"])
 
 
-def count_points(frame, flag: pd.Series, codes: pd.Index, evidence: str, id_col: str) -> tuple:
+def missing_note(key: str, lang: str, what: str, source_key: str) -> str:
+    """``<what is missing> (<who supplies it>)``: one "missing" text of a measure."""
+    return text(key, lang, what=what) + " (" + text("missing.from", lang, source=text(source_key, lang)) + ")"
+
+
+def unknown_records_note(code, ids, fields, unknown: np.ndarray, codes: pd.Index, key: str,
+                         source_key: str) -> dict:
+    """Per commune and language, the note for records whose verdict is unknown: ``key`` with
+    ``what`` = "id: fields; ..." of those records, and who supplies them ("" where none)."""
+    lines = (pd.Series(np.asarray(ids, dtype=object)[unknown]).astype(str) + ": "
+             + pd.Series(np.asarray(fields, dtype=object)[unknown]).astype(str))
+    joined = join_by_group(np.asarray(code, dtype=object)[unknown], lines.to_numpy()).reindex(codes).fillna("")
+    return {lang: pd.Series(np.where(joined != "", [missing_note(key, lang, w, source_key) for w in joined], ""),
+                            index=codes, dtype=object) for lang in LANGS}
+
+
+def count_points(frame, flag: pd.Series, codes: pd.Index, id_col: str) -> tuple:
     """(low, high, ids) of records per commune where ``flag`` is True (<NA> counts in high only)."""
     code = frame["commune_code"].astype(object).to_numpy()
     yes = flag.fillna(False).to_numpy(dtype=bool)
@@ -102,8 +119,7 @@ def count_points(frame, flag: pd.Series, codes: pd.Index, evidence: str, id_col:
 
 def no_layer(codes: pd.Index, unit: str, missing_key: str, what_key: str, source_key: str) -> Measure:
     """A measure whose input layer is absent: unknown for every commune."""
-    miss = {lang: text(missing_key, lang, what=text(what_key, lang)) + " (" +
-            text("missing.from", lang, source=text(source_key, lang)) + ")" for lang in LANGS}
+    miss = {lang: missing_note(missing_key, lang, text(what_key, lang), source_key) for lang in LANGS}
     high = 1.0 if unit == "bool" else np.inf
     return Measure(pd.Series(0.0, index=codes), pd.Series(high, index=codes), unit, _blank(codes),
                    _blank(codes), _blank(codes), _blank(codes), _blank(codes, miss["vi"]), _blank(codes, miss["en"]))
@@ -150,8 +166,7 @@ def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
         miss = {}
         for lang in LANGS:
             labels = ", ".join(getattr(layer.column(f), f"label_{lang}") for f in fields)
-            note = text("missing.it", lang, what=labels) + " (" + text("missing.from", lang,
-                                                                       source=text("missing.source_it", lang)) + ")"
+            note = missing_note("missing.it", lang, labels, "missing.source_it")
             miss[lang] = pd.Series(np.where(unknown, note, ""), index=codes, dtype=object)
         out[name] = Measure(low, high, unit, pd.Series(np.where(unknown, "", "reported"), index=codes, dtype=object),
                             _blank(codes), _blank(codes), _blank(codes), miss["vi"], miss["en"])
@@ -160,7 +175,7 @@ def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
 
 def letter_box_flag(postal: pd.DataFrame, params: pd.DataFrame, defaults: dict) -> pd.Series:
     """Public letter boxes collected at least ``min_letterbox_collections_per_day`` times a day."""
-    need = values_for({"param": "min_letterbox_collections_per_day"}, params, postal["commune_code"], defaults)
+    need = values_for(ParamRef("min_letterbox_collections_per_day"), params, postal["commune_code"], defaults)
     is_box = (postal["kind"] == "thung_thu").fillna(False).to_numpy(dtype=bool)
     flag = compare(postal["collections_per_day"], ">=", need)
     flag[~is_box] = False

@@ -13,18 +13,15 @@ import numpy as np
 import pandas as pd
 
 from .messages import LANGS, fmt_number, text
+from .rules import ParamRef
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
        "==": operator.eq, "!=": operator.ne}
 
 
 def param_name(value) -> str | None:
-    """The parameter a rule value refers to (``{param: x}`` or an object with ``.param``)."""
-    if isinstance(value, dict):
-        return value.get("param")
-    if type(value).__name__ == "ParamRef":
-        return value.name
-    return None
+    """The parameter a rule value refers to (a :class:`~tc8.rules.ParamRef`), else ``None``."""
+    return value.name if isinstance(value, ParamRef) else None
 
 
 def values_for(value, params: pd.DataFrame, codes: pd.Series, defaults: dict) -> np.ndarray:

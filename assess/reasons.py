@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .messages import LANGS, catalogue, fmt_number, text
+from .textjoin import join_pair
 
 SERVICE_PARTS = {  # service -> (mobile part name, fixed part name)
     "phone": ("mobile_voice", "fixed_phone"),
@@ -57,56 +58,6 @@ def fmt_numbers(values, decimals: int, lang: str) -> np.ndarray:
     return np.array([fmt_number(u, decimals, lang) for u in uniq.tolist()], dtype=object)[inverse.ravel()]
 
 
-def _km(metres: float, lang: str) -> str:
-    return fmt_number(metres / 1000.0, 1, lang)
-
-
-def _mobile_part(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
-    """``near`` is (distance_m, reach_m, label, record id) of the nearest active site, NaN when none."""
-    if ok is True:
-        return ""
-    head = text(f"reason.no_{service}_mobile", lang)
-    bits = []
-    if share is not None and 0 < share < need:
-        bits.append(text("reason.partial_share", lang, share=fmt_number(share * 100, 0, lang),
-                         need=fmt_number(need * 100, 0, lang)))
-    if declared:
-        bits.append(text("reason.outside_declared", lang, techs=declared))
-    dist, reach, label, record = near
-    if has_emitters:
-        if np.isnan(dist):
-            bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
-        elif dist > reach:
-            bits.append(text("reason.nearest_site", lang, tech=label, site=record, dist=_km(dist, lang),
-                             radius=_km(reach, lang)))
-    elif available:
-        bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
-    if reported is False:
-        bits.append(text("reason.reported_no", lang))
-    if not available and reported is not False:
-        bits.append(text("reason.missing_mobile_data", lang))
-    return head + " — " + "; ".join(bits) if bits else head
-
-
-def _fixed_part(lang, service, ok, near, available, reported):
-    if ok is True:
-        return ""
-    head = text(f"reason.no_{service}_fixed", lang)
-    bits = []
-    dist, reach, label, record = near
-    if available:
-        if np.isnan(dist):
-            bits.append(text("reason.no_fixed_node", lang))
-        elif dist > reach:
-            bits.append(text("reason.nearest_fixed", lang, tech=label, site=record, dist=_km(dist, lang),
-                             radius=_km(reach, lang)))
-    if reported is False:
-        bits.append(text("reason.reported_no", lang))
-    if not available and reported is not False:
-        bits.append(text("reason.missing_fixed_data", lang))
-    return head + " — " + "; ".join(bits) if bits else head
-
-
 def _plain(values) -> list:
     """Nullable values as Python True/False/None."""
     return [None if v is pd.NA or v is None or (isinstance(v, float) and np.isnan(v)) else bool(v)
@@ -130,14 +81,8 @@ def _part(head: str, ok_true: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return np.where(ok_true, "", np.where(bits != "", head + " — " + bits, head))
 
 
-def _km_rows(metres: np.ndarray, mask: np.ndarray, lang: str) -> np.ndarray:
-    out = np.full(len(metres), "", dtype=object)
-    out[mask] = [_km(m, lang) for m in metres[mask].tolist()]
-    return out
-
-
 def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
-    """:func:`_mobile_part` for every row at once (``share`` NaN where not a polygon village)."""
+    """Mobile-part reason of every row at once (``share`` NaN where not a polygon village)."""
     n = len(ok)
     dist, reach, label, record = near
     with np.errstate(invalid="ignore"):
@@ -150,8 +95,8 @@ def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, rep
     far_text = np.full(n, "", dtype=object)
     if far.any():
         far_text[far] = text_rows("reason.nearest_site", lang, tech=label[far], site=record[far],
-                                  dist=_km_rows(dist, far, lang)[far],
-                                  radius=_km_rows(reach, far, lang)[far])
+                                  dist=fmt_numbers(dist[far] / 1000.0, 1, lang),
+                                  radius=fmt_numbers(reach[far] / 1000.0, 1, lang))
     no_site = (has_emitters & np.isnan(dist)) | (not has_emitters and available)
     rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
     bits = _bits(n, [(partial, partial_text),
@@ -164,7 +109,7 @@ def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, rep
 
 
 def _fixed_rows(lang, service, ok, near, available, reported):
-    """:func:`_fixed_part` for every row at once."""
+    """Fixed-part reason of every row at once."""
     n = len(ok)
     dist, reach, label, record = near
     with np.errstate(invalid="ignore"):
@@ -172,8 +117,8 @@ def _fixed_rows(lang, service, ok, near, available, reported):
     far_text = np.full(n, "", dtype=object)
     if far.any():
         far_text[far] = text_rows("reason.nearest_fixed", lang, tech=label[far], site=record[far],
-                                  dist=_km_rows(dist, far, lang)[far],
-                                  radius=_km_rows(reach, far, lang)[far])
+                                  dist=fmt_numbers(dist[far] / 1000.0, 1, lang),
+                                  radius=fmt_numbers(reach[far] / 1000.0, 1, lang))
     rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
     bits = _bits(n, [(available & np.isnan(dist), text("reason.no_fixed_node", lang)),
                      (far, far_text),
@@ -190,8 +135,8 @@ def _near_arrays(frame: pd.DataFrame) -> tuple:
 def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need):
     """Reason per not-covered village for ``service`` ("phone" | "internet"): (vi, en) arrays.
 
-    Built column-wise (one mask and one template per clause, see :func:`_mobile_rows`); the
-    per-row :func:`_mobile_part` / :func:`_fixed_part` say the same for one village.
+    Built column-wise (one mask and one template per clause, see :func:`_mobile_rows`);
+    ``tests/test_reasons_rows.py`` keeps a one-village reference that must say the same.
     """
     a, b = SERVICE_PARTS[service]
     techs = lists["phone_technologies"] if service == "phone" else lists["internet_technologies"]
@@ -210,10 +155,7 @@ def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need
         mobile = _mobile_rows(lang, service, a_ok, declared, na, has_emitters, sa.layer_available, a_rep,
                               share, need, techs)
         fixed = _fixed_rows(lang, service, b_ok, nb, sb.layer_available, b_rep)
-        both = (mobile != "") & (fixed != "")
-        col = np.where(mobile != "", mobile, fixed)
-        col[both] = mobile[both] + "; " + fixed[both]
-        out[lang] = col.astype(object)
+        out[lang] = join_pair(mobile, fixed).astype(object)
     return out["vi"], out["en"]
 
 

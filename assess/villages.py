@@ -15,7 +15,7 @@ from . import reasons
 from .coverage import RANK, Sources, nearest_emitter, village_service
 from .sampling import village_samples
 from .textjoin import isin_text, join_by_group
-from .schema import TERRAINS
+from .schema import EVIDENCE_ORDER, TERRAINS
 
 
 def _bool_array(series: pd.Series) -> np.ndarray:
@@ -63,11 +63,9 @@ def commune_of_points(points: np.ndarray, communes: pd.DataFrame) -> pd.Series:
 
 
 def _commune_terrain(communes: pd.DataFrame, params: pd.DataFrame) -> pd.Series:
+    """Terrain per commune code; a commune without one takes its ``default_terrain`` parameter."""
     terrain = communes.set_index("commune_code")["terrain"].astype(object)
-    fallback = params["default_terrain"].reindex(terrain.index) if "default_terrain" in params else None
-    if fallback is not None:
-        terrain = terrain.where(terrain.notna(), fallback)
-    return terrain
+    return terrain.where(terrain.notna(), params["default_terrain"].reindex(terrain.index))
 
 
 _EMPTY = np.empty(0, dtype=object)
@@ -113,42 +111,50 @@ def kleene_or(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a.astype("boolean") | b.astype("boolean"))
 
 
+def kleene_and(a: pd.Series, b: pd.Series) -> pd.Series:
+    """True if both are True; False if either is False; <NA> otherwise."""
+    return a.astype("boolean") & b.astype("boolean")
+
+
 def _best_evidence(a_ok, a_ev, b_ok, b_ev) -> np.ndarray:
     """Evidence class of an OR of two services: the stronger of the classes that say yes."""
     ra = np.where(a_ok.fillna(False), pd.Series(a_ev).map(RANK).fillna(9), 9)
     rb = np.where(b_ok.fillna(False), pd.Series(b_ev).map(RANK).fillna(9), 9)
     r = np.minimum(ra, rb)
-    names = np.array(list(RANK) + [""] * 10, dtype=object)
-    out = names[np.minimum(r, len(names) - 1).astype(int)]
+    out = np.array(EVIDENCE_ORDER + ("",), dtype=object)[np.where(r < 9, r, len(EVIDENCE_ORDER)).astype(int)]
     either_known = np.where(pd.Series(a_ev).astype(bool), a_ev, b_ev)
     return np.where(r < 9, out, either_known)
 
 
 def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defaults: dict,
                      lists: dict, raster_path=None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Columns for phone and Internet per village, and the modeled radius of every cell site."""
+    """Columns for phone and Internet per village, and the modeled radius of every cell site.
+
+    ``params`` covers every commune of the input (not only those reported), so a site keeps
+    the radius of the commune it stands in."""
     communes = inputs.get("communes")
     terrain = _commune_terrain(communes, params)
     sites = inputs.get("cell_sites")
     radius = np.empty(0)
     if sites is not None:
         site_commune = commune_of_points(sites.geometry.to_numpy(), communes)
-        site_commune = site_commune.where(isin_text(site_commune, params.index), pd.NA)
         radius = site_radius_m(sites, site_commune, params, defaults, terrain)
     geoms = villages.geometry.to_numpy()
     samples = village_samples(geoms, raster_path=raster_path, metric_crs=inputs.metric_crs)
     share = params["polygon_covered_share"].reindex(villages["commune_code"]).to_numpy(dtype=float) / 100.0
     n = len(villages)
 
-    voice_src = _mobile_sources(inputs, lists["phone_technologies"], radius, villages["mobile_phone"])
-    data_src = _mobile_sources(inputs, lists["internet_technologies"], radius, villages["mobile_broadband"])
-    fphone_src = _fixed_sources(inputs, villages["fixed_phone"], voice=True)
-    fdata_src = _fixed_sources(inputs, villages["fixed_broadband"], voice=False)
+    sources = {  # service part -> what can cover a village for it
+        "mobile_voice": _mobile_sources(inputs, lists["phone_technologies"], radius, villages["mobile_phone"]),
+        "mobile_broadband": _mobile_sources(inputs, lists["internet_technologies"], radius,
+                                            villages["mobile_broadband"]),
+        "fixed_phone": _fixed_sources(inputs, villages["fixed_phone"], voice=True),
+        "fixed_broadband": _fixed_sources(inputs, villages["fixed_broadband"], voice=False),
+    }
 
     out = pd.DataFrame(index=villages.index)
     results = {}
-    for name, src in (("mobile_voice", voice_src), ("mobile_broadband", data_src),
-                      ("fixed_phone", fphone_src), ("fixed_broadband", fdata_src)):
+    for name, src in sources.items():
         res = village_service(samples, n, src, share)
         res.index = villages.index
         results[name] = res
@@ -156,8 +162,7 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
         out[f"{name}_evidence"] = res["evidence"]
         out[f"{name}_share"] = res["share"]
         out[f"{name}_record"] = res["record"]
-    for service, (a, b) in {"phone": ("mobile_voice", "fixed_phone"),
-                            "internet": ("mobile_broadband", "fixed_broadband")}.items():
+    for service, (a, b) in reasons.SERVICE_PARTS.items():
         out[f"{service}_ok"] = kleene_or(results[a]["ok"], results[b]["ok"])
         out[f"{service}_evidence"] = _best_evidence(results[a]["ok"], results[a]["evidence"],
                                                      results[b]["ok"], results[b]["evidence"])
@@ -165,8 +170,8 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
     out["population_weighted"] = samples.population_weighted & out["polygon"]
 
     # reasons for villages that are not covered (or unknown): only those rows are formatted
-    for service, (a, b, sa, sb) in {"phone": ("mobile_voice", "fixed_phone", voice_src, fphone_src),
-                                    "internet": ("mobile_broadband", "fixed_broadband", data_src, fdata_src)}.items():
+    for service, (a, b) in reasons.SERVICE_PARTS.items():
+        sa, sb = sources[a], sources[b]
         bad = ~out[f"{service}_ok"].fillna(False).to_numpy()
         near_a = nearest_emitter(geoms[bad], sa)
         near_b = nearest_emitter(geoms[bad], sb)

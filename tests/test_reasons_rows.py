@@ -1,8 +1,8 @@
 """The column-wise reason texts say exactly what the per-village functions say.
 
 :func:`tc8.reasons.telecom_reasons` and :func:`tc8.reasons.text_rows` build texts column by
-column for speed; :func:`tc8.reasons._mobile_part` / ``_fixed_part`` and
-:func:`tc8.messages.text` are the one-row references. Random rows cover every branch
+column for speed; ``_mobile_part`` / ``_fixed_part`` below (one village at a time, plain
+``text`` calls) and :func:`tc8.messages.text` are the one-row references. Random rows cover every branch
 (covered / not / unknown, reported yes / no / empty, polygon shares, no site, site too far,
 layers present or absent).
 """
@@ -18,6 +18,59 @@ from tc8 import reasons
 from tc8.messages import LANGS, fmt_number, text
 
 TRI = np.array([True, False, None], dtype=object)
+
+
+# --- one-village reference: what a village's telephone / Internet reason must say ------------
+
+def _km(metres: float, lang: str) -> str:
+    return fmt_number(metres / 1000.0, 1, lang)
+
+
+def _mobile_part(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
+    """``near`` is (distance_m, reach_m, label, record id) of the nearest active site, NaN when none."""
+    if ok is True:
+        return ""
+    head = text(f"reason.no_{service}_mobile", lang)
+    bits = []
+    if share is not None and 0 < share < need:
+        bits.append(text("reason.partial_share", lang, share=fmt_number(share * 100, 0, lang),
+                         need=fmt_number(need * 100, 0, lang)))
+    if declared:
+        bits.append(text("reason.outside_declared", lang, techs=declared))
+    dist, reach, label, record = near
+    if has_emitters:
+        if np.isnan(dist):
+            bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
+        elif dist > reach:
+            bits.append(text("reason.nearest_site", lang, tech=label, site=record, dist=_km(dist, lang),
+                             radius=_km(reach, lang)))
+    elif available:
+        bits.append(text("reason.no_active_site", lang, techs="/".join(techs)))
+    if reported is False:
+        bits.append(text("reason.reported_no", lang))
+    if not available and reported is not False:
+        bits.append(text("reason.missing_mobile_data", lang))
+    return head + " — " + "; ".join(bits) if bits else head
+
+
+def _fixed_part(lang, service, ok, near, available, reported):
+    if ok is True:
+        return ""
+    head = text(f"reason.no_{service}_fixed", lang)
+    bits = []
+    dist, reach, label, record = near
+    if available:
+        if np.isnan(dist):
+            bits.append(text("reason.no_fixed_node", lang))
+        elif dist > reach:
+            bits.append(text("reason.nearest_fixed", lang, tech=label, site=record, dist=_km(dist, lang),
+                             radius=_km(reach, lang)))
+    if reported is False:
+        bits.append(text("reason.reported_no", lang))
+    if not available and reported is not False:
+        bits.append(text("reason.missing_fixed_data", lang))
+    return head + " — " + "; ".join(bits) if bits else head
+
 
 
 def _sources(rng, n, *, polygons, emitters, available):
@@ -48,9 +101,9 @@ def _reference(service, rows, near_a, near_b, sa, sb, lists, villages, need):
     out = {}
     for lang in LANGS:
         out[lang] = np.array(["; ".join(p for p in (
-            reasons._mobile_part(lang, service, a_ok[i], declared, na[i], len(sa.emitters) > 0, sa.layer_available,
+            _mobile_part(lang, service, a_ok[i], declared, na[i], len(sa.emitters) > 0, sa.layer_available,
                                  a_rep[i], share[i] if polygon[i] else None, need[i], techs),
-            reasons._fixed_part(lang, service, b_ok[i], nb[i], sb.layer_available, b_rep[i])) if p)
+            _fixed_part(lang, service, b_ok[i], nb[i], sb.layer_available, b_rep[i])) if p)
             for i in range(len(a_ok))], dtype=object)
     return out["vi"], out["en"]
 
