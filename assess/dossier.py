@@ -101,7 +101,9 @@ def _select(slicer: Slicer, communes) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _check_existing(outdir: Path, codes: list[str], overwrite: bool, province: bool = True) -> None:
+def check_existing(outdir: Path, codes: list[str], overwrite: bool, province: bool = True) -> None:
+    """Raise :class:`OutputExistsError` when a commune folder of ``codes`` (or, with ``province``,
+    the roll-up workbook) already exists in ``outdir`` and not ``overwrite``."""
     if overwrite or not outdir.exists():
         return
     existing = [c for c in codes if (outdir / c).exists()]
@@ -167,7 +169,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     codes = _select(slicer, communes)
     for code in codes:
         check_code(code)
-    _check_existing(outdir, codes, overwrite, province)
+    check_existing(outdir, codes, overwrite, province)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = Context.build(results, lang, generated_at or _now_iso())
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}

@@ -130,6 +130,20 @@ def test_cli_dossier_refuses_existing_output(results, tmp_path):
     assert "không lập" in third.output
 
 
+def test_cli_dossier_one_commune_beside_an_existing_rollup(tmp_path):
+    """A --commune run into a folder that already has the province roll-up (but not that commune)
+    writes the commune and leaves the roll-up alone; no --overwrite is needed for a file it keeps."""
+    input_dir = make_valid_input(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / PROVINCE_FILE).write_bytes(b"province roll-up")
+    res = CliRunner().invoke(cli, ["dossier", str(input_dir), "--rules", "ntm-2016-2020", "-o", str(out),
+                                   "--no-maps", "--commune", "24787"])
+    assert res.exit_code == 0, res.output
+    assert (out / "24787" / workbook_name("24787")).is_file()
+    assert (out / PROVINCE_FILE).read_bytes() == b"province roll-up"
+
+
 def test_cli_dossier_unknown_commune_is_clean_error(tmp_path):
     input_dir = make_valid_input(tmp_path)
     res = CliRunner().invoke(cli, ["dossier", str(input_dir), "--rules", "ntm-2016-2020", "-o",

@@ -16,16 +16,14 @@ from .options import assessment_options
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
 def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
-    from ..dossier import PROVINCE_FILE, _check_existing, write_dossiers
+    from ..dossier import check_existing, write_dossiers
     from ..pipeline import run_assessment
 
     with domain_errors(lang):
         outdir = Path(output)
-        # refuse early (before the assessment) what we can already see
-        _check_existing(outdir, [c for c in communes if (outdir / c).name == c], overwrite)
         whole_province = not communes  # a partial run never replaces the province roll-up
-        if whole_province and not overwrite and (outdir / PROVINCE_FILE).exists():
-            _check_existing(outdir, [], overwrite)
+        # refuse early (before the assessment) what we can already see
+        check_existing(outdir, [c for c in communes if (outdir / c).name == c], overwrite, province=whole_province)
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
         print_problems(results.warnings, lang, err=True)
