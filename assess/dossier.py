@@ -29,7 +29,9 @@ from .errors import OutputExistsError, Tc8Error
 from .manifest import MANIFEST, build_manifest, dumps
 from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
-from .xlsx_util import atomic_write_text, check_code
+from .atomic import write_text
+from .writers import now_iso
+from .xlsx_util import check_code
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,6 @@ def workbook_name(code: str) -> str:
 def map_names(code: str) -> tuple[str, str]:
     check_code(code)
     return f"ban-do-tc8-{code}.html", f"ban-do-tc8-{code}.png"
-
-
-def _now_iso() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class MapRenderer:
@@ -80,9 +76,9 @@ class MapRenderer:
         drawn = self.html_from / f"{code}.html" if self.html_from else None
         try:
             if drawn is not None and drawn.is_file():
-                atomic_write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
+                write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
             else:
-                atomic_write_text(folder / html_name, render_commune_map(self.results, code, lang=self.lang,
+                write_text(folder / html_name, render_commune_map(self.results, code, lang=self.lang,
                                                                          date=date, index=self.index))
             out["map_html"] = html_name
         except Exception as err:  # noqa: BLE001
@@ -143,7 +139,7 @@ def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer
         write_commune_workbook(ctx, view, tmp / workbook_name(code), map_png=png)
         files = {"workbook": workbook_name(code), **files}
         manifest = build_manifest(ctx.info, view, files, options or {})
-        atomic_write_text(tmp / MANIFEST, dumps(manifest))
+        write_text(tmp / MANIFEST, dumps(manifest))
         _swap_in(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -171,7 +167,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
         check_code(code)
     check_existing(outdir, codes, overwrite, province)
     outdir.mkdir(parents=True, exist_ok=True)
-    ctx = Context.build(results, lang, generated_at or _now_iso())
+    ctx = Context.build(results, lang, generated_at or now_iso())
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
     maps = MapRenderer(results, lang, html_from=maps_from) if with_maps else None
     written = {}

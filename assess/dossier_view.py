@@ -15,16 +15,10 @@ import pandas as pd
 
 from . import __version__
 from .results import CRITERION
+from .writers import rule_set_info
 from .xlsx_util import Labels, layout, plain
 
 RECORD_LAYERS = ("postal_points", "radio_stations")
-
-
-def attr(obj, name: str, default=None):
-    """``obj.name`` or ``obj[name]`` (rule-set parts may be objects or dicts)."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 def json_value(value):
@@ -47,38 +41,25 @@ def json_value(value):
     return str(value)
 
 
-def rule_set_info(rule_set) -> dict:
-    instruments = [{"id": str(attr(i, "id", "") or ""), "number": str(attr(i, "number", "") or ""),
-                    "date": str(attr(i, "date", "") or ""), "title_vi": str(attr(i, "title_vi", "") or "")}
-                   for i in (attr(rule_set, "instruments", None) or [])]
-    return {"id": str(attr(rule_set, "id", "")), "title_vi": str(attr(rule_set, "title_vi", "") or ""),
-            "title_en": str(attr(rule_set, "title_en", "") or ""),
-            "official": bool(attr(rule_set, "official", True)),
-            "sha256": str(attr(rule_set, "sha256", "") or ""),
-            "source_files": [str(p) for p in (attr(rule_set, "source_files", None) or [])],
-            "instruments": instruments}
-
-
 def parameter_meta(rule_set) -> dict:
     """Parameter name -> {label_vi, label_en, unit, basis} from the rule set (empty when unknown)."""
     out = {}
-    for name, param in (attr(rule_set, "parameters", None) or {}).items():
-        out[str(name)] = {k: str(attr(param, k, "") or "") for k in ("label_vi", "label_en", "unit", "basis")}
+    for name, param in rule_set.parameters.items():
+        out[name] = {k: getattr(param, k) or "" for k in ("label_vi", "label_en", "unit", "basis")}
     return out
 
 
 def point_conditions(results) -> list:
     """(condition id, label_vi, label_en) of the postal point conditions the engine reported (``cond_<id>``)."""
     postal = results.layers.get("postal_points")
-    pp = attr(results.rule_set, "postal_point", None)
+    pp = results.rule_set.postal_point
     if postal is None or pp is None:
         return []
     out = []
-    for cond in attr(pp, "conditions", None) or []:
-        cid = str(attr(cond, "id", ""))
-        if f"cond_{cid}" in postal.columns:
-            label_vi = str(attr(cond, "label_vi", "") or cid)
-            out.append((cid, label_vi, str(attr(cond, "label_en", "") or label_vi)))
+    for cond in pp.conditions:
+        if f"cond_{cond.id}" in postal.columns:
+            label_vi = cond.label_vi or cond.id
+            out.append((cond.id, label_vi, cond.label_en or label_vi))
     return out
 
 

@@ -4,19 +4,18 @@ Each layer of :data:`tc8.schema.LAYERS` becomes a GeoPackage layer in WGS 84 (EP
 typed fields: ``code``/``str``/``enum`` -> TEXT, ``int`` -> INTEGER, ``float`` -> REAL,
 ``bool`` -> boolean (OGR integer, subtype boolean). Polygonal layers are MultiPolygon; point
 layers are Point (``villages`` is Point; polygon villages are accepted by validation too);
-``commune_it`` is a table without geometry. The file is written to a temporary name in the
-same folder and renamed into place, so a failure never leaves a half-written template.
+``commune_it`` is a table without geometry. The file is written atomically (:mod:`tc8.atomic`),
+so a failure never leaves a half-written template.
 """
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from .atomic import atomic_path
 from .errors import OutputExistsError
 from .schema import LAYERS, Layer
 
@@ -54,15 +53,8 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.exists() and not overwrite:
         raise OutputExistsError(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
-    try:
+    with atomic_path(path, placeholder=False) as tmp:  # GDAL creates the GeoPackage itself
         for name, frame in template_frames().items():
             kwargs = {"geometry_type": geometry_type(LAYERS[name])} if LAYERS[name].geometry else {}
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
-        os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            if leftover.exists():
-                leftover.unlink()
     return path

@@ -81,12 +81,12 @@ def _plain(frame: pd.DataFrame, *, arrow: bool = False) -> pd.DataFrame:
 
 
 def rule_set_info(rule_set) -> dict:
-    instruments = [{"id": i.id, "number": getattr(i, "number", ""), "date": str(getattr(i, "date", "") or "")}
-                   for i in getattr(rule_set, "instruments", [])]
-    return {"id": rule_set.id, "title_vi": getattr(rule_set, "title_vi", ""),
-            "title_en": getattr(rule_set, "title_en", ""), "official": bool(getattr(rule_set, "official", True)),
-            "sha256": getattr(rule_set, "sha256", ""), "instruments": instruments,
-            "source_files": [str(p) for p in getattr(rule_set, "source_files", [])]}
+    """What identifies a rule set in run metadata, manifests and the "Nguồn dữ liệu" sheet."""
+    instruments = [{"id": i.id, "number": i.number, "date": i.date, "title_vi": i.title_vi}
+                   for i in rule_set.instruments]
+    return {"id": rule_set.id, "title_vi": rule_set.title_vi, "title_en": rule_set.title_en,
+            "official": bool(rule_set.official), "sha256": rule_set.sha256,
+            "source_files": [str(p) for p in rule_set.source_files], "instruments": instruments}
 
 
 def _json_safe(value):

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .atomic import atomic_path, write_text
+from .atomic import atomic_path
 from .errors import Tc8Error
 from .messages import load_yaml
 
@@ -275,8 +275,3 @@ def atomic_save(wb: Workbook, path: Path) -> None:
     """Save ``wb`` to ``path`` through a temporary file in the same folder; nothing is left on failure."""
     with atomic_path(path) as tmp:
         wb.save(tmp)
-
-
-def atomic_write_text(path: Path, content: str) -> None:
-    """Write UTF-8 text to ``path`` through a temporary file in the same folder."""
-    write_text(path, content)
