@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dossier_view import Slicer
-from .errors import InputError, RuleSetError, Tc8Error
+from .errors import InputError, RuleSetError, Tc8Error, first_line
 from .io import sha256_of
 from .manifest import find_manifests, load, record_hashes, table_hashes, verdicts
 from .messages import text
@@ -138,7 +138,7 @@ def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
             results = run_assessment(input_path, rules, communes=list(communes) or None, population=population,
                                      metric_crs=metric_crs)
         except (InputError, RuleSetError, Tc8Error, OSError) as err:
-            first = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+            first = first_line(err)
             if isinstance(err, InputError):
                 errors = [p.as_dict(lang) for p in err.problems if p.severity == "error"][:1]
                 first += "".join(f" — {e['file']} {e['layer']} {e['row']} {e['field']}: {e['message']}"

@@ -48,3 +48,10 @@ class RuleSetError(Tc8Error):
 
 class OutputExistsError(Tc8Error):
     """The output exists and ``overwrite`` was not given."""
+
+
+def first_line(err: BaseException, limit: int | None = 300) -> str:
+    """The first line of an exception's message (at most ``limit`` characters), for a one-line
+    report; the exception's class name when the message is empty."""
+    lines = str(err).splitlines()
+    return lines[0][:limit] if lines and lines[0] else type(err).__name__

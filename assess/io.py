@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from .errors import Problem
+from .errors import Problem, first_line
 from .schema import LAYERS
 
 FOLDER_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
@@ -152,7 +152,7 @@ def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tu
             frame = _read_table(file, inner)
         except Exception as err:  # noqa: BLE001 - report, never a traceback
             problems.append(Problem("error", "unreadable_layer", str(file), layer=name,
-                                    params={"detail": str(err).splitlines()[0][:300]}))
+                                    params={"detail": first_line(err)}))
             continue
         src = _source_for(raw, file)
         src.layers[name] = len(frame)

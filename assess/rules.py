@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
 from .errors import RuleSetError
 from .schema import BASIS_ORDER, FALSE_WORDS, TRUE_WORDS
+
+if TYPE_CHECKING:  # annotations only
+    import pandas as pd
 
 OPS = (">=", ">", "<=", "<", "==", "!=")
 #: measure -> unit (``count``, ``%`` or ``yes/no``); the closed vocabulary (README "Measures").
@@ -132,6 +133,8 @@ class _Comparison:
     def threshold(self, params: pd.DataFrame) -> pd.Series:
         """Per-commune threshold: the parameter's column of :func:`resolve_parameters` output,
         or the literal broadcast over ``params.index``."""
+        import pandas as pd  # imported where used: `tc8 rules list/show` never loads pandas
+
         if isinstance(self.value, ParamRef):
             if self.value.name not in params.columns:
                 raise RuleSetError(f"condition {self.id}: parameter {self.value.name!r} is not a scalar column")
@@ -352,6 +355,7 @@ def load_rule_set(id_or_path: str | Path) -> RuleSet:
 
 def _matches(column: pd.Series, wanted) -> pd.Series:
     """Rows of ``column`` equal to ``wanted`` (or to one of a list); <NA> never matches."""
+    import pandas as pd
     values = wanted if isinstance(wanted, list) else [wanted]
     if pd.api.types.is_bool_dtype(column):
         mask = column.isin([v for v in values if isinstance(v, bool)])
@@ -375,6 +379,8 @@ def resolve_parameters(rule_set: RuleSet, communes: pd.DataFrame) -> pd.DataFram
     (<NA>) never matches. A ``when`` column absent from ``communes`` is a RuleSetError.
     List parameters (e.g. ``postal_point_kinds``) are not in the frame: use ``rule_set.param``.
     """
+    import pandas as pd
+
     out = {}
     for name, p in rule_set.parameters.items():
         if p.is_list:

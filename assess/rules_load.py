@@ -21,6 +21,7 @@ import jsonschema
 import yaml
 
 from .errors import RuleSetError
+from .messages import SAFE_LOADER
 from .rules import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
                     Node, Override, Parameter, ParamRef, PointCondition, PostalPointRule, RuleSet)
 from .schema import LAYERS, MOBILE_TECHNOLOGIES, POSTAL_KINDS, TERRAINS
@@ -99,7 +100,7 @@ def _read_doc(path: Path, display: str) -> _Doc:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise RuleSetError(f"{display}: cannot read the rule file: {err}") from err
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = SAFE_LOADER
     try:
         nodes = yaml.compose(text, Loader=loader)
         data = yaml.load(text, Loader=loader)

@@ -15,7 +15,7 @@ Column kinds:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "co", "có", "x", "dat", "đạt"})
 FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "khong", "không", ""})
@@ -66,7 +66,6 @@ class Layer:
     label_en: str = ""
     #: point layers whose commune is found spatially; the code column (if any) is checked
     code_column: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -265,6 +264,3 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
-
-#: Order in which layers are read, validated and reported.
-LAYER_ORDER = tuple(LAYERS)

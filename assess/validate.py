@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, first_line
 from .inputs import Inputs
 from .io import RawInputs, read_inputs
 from .schema import LAYERS
@@ -64,7 +64,7 @@ def _choose_metric(state: dict, metric_crs: str | None, report: Collector) -> CR
             crs = CRS.from_user_input(metric_crs)
         except Exception as err:  # noqa: BLE001 - any pyproj failure is a user error
             report.add("error", "bad_metric_crs", "--crs", field="metric_crs", value=metric_crs,
-                       detail=str(err).splitlines()[0][:200])
+                       detail=first_line(err, 200))
             return None
         unit = crs.axis_info[0].unit_name if crs.axis_info else ""
         if not crs.is_projected or unit not in ("metre", "meter"):
@@ -174,7 +174,7 @@ def _check_raster(path: Path | None, report: Collector) -> None:
             crs = src.crs
     except Exception as err:  # noqa: BLE001 - any GDAL failure means "cannot open"
         report.add("error", "raster_unreadable", str(path), "population_raster",
-                   detail=str(err).splitlines()[0][:200])
+                   detail=first_line(err, 200))
         return
     if crs is None:
         report.add("error", "raster_missing_crs", str(path), "population_raster", field="crs")

@@ -129,7 +129,6 @@ class CommuneIndex:
         if invalid.any():  # repaired copies only for the lookup; the error is reported elsewhere
             geoms[invalid] = shapely.make_valid(geoms[invalid])
         self.codes = np.asarray(codes, dtype=object)
-        self.known = {c for c in codes if c is not None}
         self.tree = shapely.STRtree(geoms)
 
     def locate(self, geoms: np.ndarray, given: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

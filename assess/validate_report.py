@@ -98,11 +98,6 @@ class Collector:
         if severity == "error":
             entry["severity"] = "error"
 
-    @property
-    def has_errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems) or any(
-            e["severity"] == "error" for e in self._more.values())
-
     def finish(self) -> list[Problem]:
         """All listed problems plus one ``more_problems`` summary per capped (layer, code)."""
         out = list(self.problems)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..writers import RESULT_FILES, check_outputs, now_iso, write_results
+from ..writers import RESULT_FILES, check_outputs, write_results
 from .common import domain_errors, print_problems
 from .options import assessment_options
 
@@ -24,7 +24,7 @@ def assess_cmd(input_path, rules, communes, output, overwrite, lang, population,
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
         print_problems(results.warnings, lang, err=True)
-        paths = write_results(results, output, overwrite=overwrite, generated_at=now_iso())
+        paths = write_results(results, output, overwrite=overwrite)
         click.echo(summary_table(results, lang=lang, details=details))
         if with_maps:
             from ..maps import save_maps

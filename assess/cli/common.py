@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..errors import InputError, OutputExistsError, RuleSetError, Tc8Error
+from ..errors import InputError, Tc8Error
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def domain_errors(lang: str = "vi"):
         msg = (f"Dữ liệu đầu vào có {n} lỗi; sửa các lỗi trên rồi chạy lại (xem 'tc8 validate')."
                if lang == "vi" else f"The input has {n} error(s); fix them and run again (see 'tc8 validate').")
         raise click.ClickException(msg) from None
-    except (RuleSetError, OutputExistsError, Tc8Error) as err:
+    except Tc8Error as err:  # includes RuleSetError, OutputExistsError
         raise click.ClickException(str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{getattr(err, 'filename', '') or ''} {err.strerror or err}".strip()) from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import OutputExistsError
+from ..errors import OutputExistsError, first_line
 from ..messages import text
 from ..schema import LAYERS
 from .options import lang_option, overwrite_option
@@ -23,5 +23,5 @@ def template_cmd(output, overwrite, lang):
         raise click.ClickException(text("template.exists", lang, path=output)) from None
     except Exception as err:  # noqa: BLE001 - never a traceback
         raise click.ClickException(text("template.failed", lang, path=output,
-                                        detail=str(err).splitlines()[0] if str(err) else type(err).__name__)) from None
+                                        detail=first_line(err, None))) from None
     click.echo(text("template.written", lang, path=path, layers=len(LAYERS)))
