@@ -64,12 +64,18 @@ class MapRenderer:
 
     def write(self, code: str, folder: Path, generated_at: str) -> dict:
         from .maps import render_commune_map, render_commune_png
+        from .maps.select import commune_view
 
         html_name, png_name = map_names(code)
         date = generated_at[:10]
         out = {}
+        try:  # what the commune's maps show, worked out once for the picture and the HTML
+            view = commune_view(self.results, code, self.index)
+        except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
+            log.warning("%s: maps not drawn: %s", code, err)
+            return out
         try:
-            render_commune_png(self.results, code, folder / png_name, lang=self.lang, date=date, index=self.index)
+            render_commune_png(self.results, code, folder / png_name, lang=self.lang, date=date, view=view)
             out["map_png"] = png_name
         except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
             log.warning("%s: map picture not drawn: %s", code, err)
@@ -79,7 +85,7 @@ class MapRenderer:
                 write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
             else:
                 write_text(folder / html_name, render_commune_map(self.results, code, lang=self.lang,
-                                                                         date=date, index=self.index))
+                                                                  date=date, view=view))
             out["map_html"] = html_name
         except Exception as err:  # noqa: BLE001
             log.warning("%s: map not drawn: %s", code, err)
@@ -161,7 +167,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     """
     t0 = time.perf_counter()
     outdir = Path(outdir)
-    slicer = Slicer(results, lang)
+    slicer = Slicer(results)
     codes = _select(slicer, communes)
     for code in codes:
         check_code(code)

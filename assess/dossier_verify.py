@@ -132,7 +132,7 @@ def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
         try:
             rule_set = load_rule_set(rules)
             recorded = first["rule_set"].get("sha256", "")
-            if recorded and getattr(rule_set, "sha256", recorded) != recorded:
+            if recorded and rule_set.sha256 != recorded:
                 report.rules_changed.append((first["rule_set"]["id"], recorded, rule_set.sha256))
                 log.warning("rule set %s changed since the dossier was written", first["rule_set"]["id"])
             results = run_assessment(input_path, rules, communes=list(communes) or None, population=population,

@@ -101,7 +101,6 @@ class Context:
     indicator_ids: list
     names: dict                # indicator id -> name in lang
     kinds: dict                # indicator id -> record kinds (postal, telecom, radio, it)
-    sheet_names: dict = field(default_factory=dict)
     param_meta: dict = field(default_factory=dict)
     point_conditions: list = field(default_factory=list)  # (id, label_vi, label_en) of postal point conditions
 
@@ -187,7 +186,7 @@ class Slicer:
     column (the manifest hashes them).
     """
 
-    def __init__(self, results, lang: str = "vi"):  # lang: kept for callers; views hold vi and en
+    def __init__(self, results):  # views hold both languages
         self.results = results
         keys = _layout_keys(layout("workbook_commune"))
         keep = (lambda c: c in keys or str(c).startswith("cond_"))
@@ -204,8 +203,7 @@ class Slicer:
         if it is None and results.inputs is not None and hasattr(results.inputs, "get"):
             it = results.inputs.get("commune_it")
         self.tables["commune_it"] = _Columns(it) if it is not None else None
-        params = results.parameters
-        self.params = params if params is not None else None
+        self.params = results.parameters
 
     @property
     def codes(self) -> list[str]:

@@ -93,10 +93,6 @@ def _widths(ctx, *tables: str) -> list[float]:
     return widths
 
 
-def _records(rows) -> list[dict]:
-    return rows or []
-
-
 def _commune_line(ctx, view) -> str:
     name = view.info.get("commune_name") or ""
     return f"{ctx.labels.t('commune')}: {name} ({view.code})"
@@ -185,9 +181,9 @@ def _count(view, name: str) -> int:
 
 def _record_rows(ctx, view, name: str) -> list[dict]:
     if name == "postal_points":
-        return _records(view.postal)
+        return view.postal or []
     if name == "stations":
-        return _records(view.stations)
+        return view.stations or []
     if name == "it_figures":
         if not view.it:
             return []
@@ -197,7 +193,7 @@ def _record_rows(ctx, view, name: str) -> list[dict]:
         return [{"label": getattr(c, f"label_{ctx.lang}") or c.name,
                  "value": ctx.labels.yesno(view.it.get(c.name)) if c.kind == "bool" else view.it.get(c.name)}
                 for c in layer.columns if c.name not in ("commune_code", "synthetic")]
-    return _records(view.villages)
+    return view.villages or []
 
 
 def _missing_sheet(wb, ctx, view, used: set) -> None:

@@ -13,7 +13,7 @@ from .base import new_map
 from .geo import bounds_latlon, feature_collection, to_display
 from .layers import DataLayer, FitBounds, SharedData
 from .offline import local_css, render_page
-from .select import CommuneView, commune_view
+from .select import CommuneView, commune_view, tri
 from .style import (BOUNDARY_COLOR, INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS, badge,
                     esc, esc_label, km, render_fragment, rule_set_label, status_legend, synthetic_note, synthetic_suffix,
                     tech_legend, today)
@@ -23,11 +23,6 @@ TOLERANCE_M = 5.0
 DECIMALS = 6
 #: Point layers with more features than this are clustered.
 CLUSTER_ABOVE = 150
-
-
-def _flag(values) -> list:
-    s = pd.Series(values).astype("boolean")
-    return [None if v is pd.NA else bool(v) for v in s.astype(object).where(s.notna(), None)]
 
 
 def _shared(frame, props: dict, *, tolerance_m: float = TOLERANCE_M) -> SharedData:
@@ -66,7 +61,7 @@ def _add_cells(fmap, view: CommuneView, lang: str, synthetic, cluster_above: int
     if cells is None or cells.empty:
         return
     tech = cells["technology"].astype(str)
-    active = _flag(cells["active"])
+    active = tri(cells["active"]).tolist()
     radius = pd.to_numeric(cells.get("radius_used_m"), errors="coerce")
     props = {
         "_c": [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR for t, a in zip(tech, active)],
@@ -113,7 +108,7 @@ def _add_points(fmap, view: CommuneView, lang: str, synthetic, cluster_above: in
         DataLayer(data, _name("map.layer_postal_lines", lang, "postal_points", synthetic), color=LINE_COLOR,
                   weight=1.5, dash="4 4", tooltip_permanent=True, class_name="tc8-line").add_to(fmap)
     if postal is not None and len(postal):
-        q = _flag(postal["qualifies"]) if "qualifies" in postal.columns else [None] * len(postal)
+        q = tri(postal["qualifies"]).tolist() if "qualifies" in postal.columns else [None] * len(postal)
         props = {"_c": [POSTAL_COLORS[v] for v in q],
                  "popup": popups.record_popups(
                      postal, "point_id", [("kind", "kind"), ("hours_per_day", "h/ngày" if lang == "vi" else "h/day")],
@@ -130,7 +125,7 @@ def _add_points(fmap, view: CommuneView, lang: str, synthetic, cluster_above: in
         if frame is None or frame.empty:
             continue
         col = ok_col if ok_col in frame.columns else "operating"
-        ok = _flag(frame[col])
+        ok = tri(frame[col]).tolist()
         fields = [("type", "type"), ("operating", text("map.operating", lang))]
         if name == "speakers":
             fields.append(("village_id_used" if "village_id_used" in frame.columns else "village_id", "village"))
@@ -169,7 +164,7 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
 
 def render_commune_map(results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
                        date: str | None = None, online_tiles: bool = True, index=None,
-                       cluster_above: int = CLUSTER_ABOVE) -> str:
+                       cluster_above: int = CLUSTER_ABOVE, view=None) -> str:
     """Self-contained HTML map of one commune of ``results`` (``KeyError`` if not assessed).
 
     ``date`` (ISO) goes into the title (default: today). ``synthetic_note`` adds the
@@ -177,8 +172,9 @@ def render_commune_map(results, commune_code: str, *, lang: str = "vi", syntheti
     layer control. A commune with no village still gets its boundary and records.
     ``index``: a :func:`tc8.maps.select.build_index` reused across communes (speed only).
     ``cluster_above``: point layers (cell sites, loudspeakers, stations) with more features are clustered.
+    ``view``: the commune's :func:`~tc8.maps.select.commune_view` when the caller already has it.
     """
-    view = commune_view(results, commune_code, index)
+    view = view or commune_view(results, commune_code, index)
     synthetic = results.synthetic_layers
     fmap = new_map(lang, online_tiles=online_tiles)
     commune = view.commune

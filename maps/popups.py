@@ -48,11 +48,6 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[st
     return out
 
 
-def indicator_table(rows: pd.DataFrame, lang: str, *, reason_limit: int = 600) -> str:
-    """HTML table of one commune's indicator rows (``Results.indicators``), in their order (criterion last)."""
-    return "<table>" + "".join(_indicator_rows(rows, lang, reason_limit)) + "</table>"
-
-
 def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, *,
                    links: dict | None = None, reason_limit: int = 600) -> list[str]:
     """One popup per commune row: name, code, verdict, indicator table, optional link.
@@ -154,10 +149,10 @@ def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]
     return out
 
 
-def tooltips(values, suffix: str = "") -> list[str]:
-    """Escaped tooltip texts (``suffix`` is plain text too)."""
+def tooltips(values) -> list[str]:
+    """Escaped tooltip texts ("" for missing values)."""
     series = pd.Series(list(values), dtype=object)
-    return [esc(v) + esc(suffix) for v in series.where(series.notna(), "").tolist()]
+    return [esc(v) for v in series.where(series.notna(), "").tolist()]
 
 
-__all__ = ["commune_popups", "village_popups", "record_popups", "indicator_table", "tooltips", "status_label"]
+__all__ = ["commune_popups", "village_popups", "record_popups", "tooltips", "status_label"]

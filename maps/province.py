@@ -11,14 +11,15 @@ import math
 import folium
 
 from tc8.messages import fmt_number, text
-from tc8.results import CRITERION, status_column
+from tc8.results import CRITERION, STATUS_MISSING, status_column
 
 from . import popups
 from .base import new_map
 from .geo import bounds_latlon, feature_collection, to_display
 from .layers import DataLayer, FitBounds, SharedData
 from .offline import local_css, render_page
-from .style import STATUS_COLORS, render_fragment, rule_set_label, status_legend, synthetic_note, today
+from .style import (STATUS_COLORS, render_fragment, rule_set_label, status_legend, synthetic_note,
+                    synthetic_suffix, today)
 
 #: Popup reasons are cut to this many characters in the overview (the commune map has them all).
 REASON_LIMIT = 240
@@ -78,20 +79,17 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
     tips = popups.tooltips(shown["commune_name"])
     props = [{"popup": p, "tip": t} for p, t in zip(pops, tips)]
     for ind, col in keys.items():
-        values = shown[col].astype(str).tolist() if col in shown.columns else ["thieu_du_lieu"] * len(shown)
+        values = shown[col].astype(str).tolist() if col in shown.columns else [STATUS_MISSING] * len(shown)
         for prop, value in zip(props, values):
             prop[col] = value
     fmap = new_map(lang, online_tiles=online_tiles)
     data = SharedData(feature_collection(shown.geometry.values, props)).add_to(fmap)
-    synthetic = "communes" in (results.synthetic_layers or ())
-    suffix = text("map.synthetic_suffix", lang) if synthetic else ""
-    DataLayer(data, text("map.layer_communes_overall", lang) + suffix, status_key="status_tc8",
-              palette=STATUS_COLORS, stroke="#ffffff", weight=0.6, fill_opacity=0.75,
-              class_name="tc8-commune", show=True).add_to(fmap)
-    for ind in ind_ids:
-        DataLayer(data, text("map.layer_communes_indicator", lang, id=ind) + suffix, status_key=keys[ind],
-                  palette=STATUS_COLORS, stroke="#ffffff", weight=0.6, fill_opacity=0.75,
-                  class_name="tc8-commune", show=False).add_to(fmap)
+    suffix = synthetic_suffix("communes", results.synthetic_layers, lang)
+    names = {CRITERION: text("map.layer_communes_overall", lang),
+             **{ind: text("map.layer_communes_indicator", lang, id=ind) for ind in ind_ids}}
+    for ind, name in names.items():  # the overall verdict first and shown; one hidden layer per indicator
+        DataLayer(data, name + suffix, status_key=keys[ind], palette=STATUS_COLORS, stroke="#ffffff", weight=0.6,
+                  fill_opacity=0.75, class_name="tc8-commune", show=ind == CRITERION).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitBounds(bounds_latlon(shown)).add_to(fmap)
     province = _province_name(communes, lang)

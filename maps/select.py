@@ -32,7 +32,7 @@ class CommuneView:
     lines: gpd.GeoDataFrame | None = None        # village -> nearest qualifying postal point
 
 
-def _tri(values) -> np.ndarray:
+def tri(values) -> np.ndarray:
     """Nullable booleans -> object array of True/False/None."""
     s = pd.Series(values).astype("boolean")
     return np.where(s.isna(), None, s.fillna(False).to_numpy(dtype=bool)).astype(object)
@@ -50,23 +50,22 @@ def _all_of(*flags) -> np.ndarray:
     return np.where(any_false, False, np.where(all_true, True, None)).astype(object)
 
 
-def _village_flags(results, ind_id: str) -> list[str]:
-    """Village columns behind an indicator, from the measures its conditions use."""
+def village_flags(results) -> dict:
+    """Indicator id -> the village columns behind it (``phone_ok``, ``internet_ok``,
+    ``speaker_ok``), from the measures its conditions use. Depends only on the rule set's
+    conditions, so it is worked out once per run, not once per commune."""
     cond = results.conditions
     if cond is None or len(cond) == 0 or "measure" not in getattr(cond, "columns", ()):
-        return []
-    measures = " ".join(cond.loc[cond["indicator"] == ind_id, "measure"].astype(str).unique())
-    flags = []
-    if "phone" in measures:
-        flags.append("phone_ok")
-    if "internet" in measures:
-        flags.append("internet_ok")
-    if "speaker" in measures:
-        flags.append("speaker_ok")
-    return flags
+        return {}
+    out = {}
+    for ind_id, used in cond.groupby(cond["indicator"].astype(str), sort=False)["measure"]:
+        measures = " ".join(used.astype(str).unique())
+        out[ind_id] = [flag for word, flag in (("phone", "phone_ok"), ("internet", "internet_ok"),
+                                               ("speaker", "speaker_ok")) if word in measures]
+    return out
 
 
-def village_statuses(results, villages: pd.DataFrame, commune: pd.Series, indicator_ids) -> pd.DataFrame:
+def village_statuses(flags_of: dict, villages: pd.DataFrame, commune: pd.Series, indicator_ids) -> pd.DataFrame:
     """Display status per village: ``s_tc8`` and ``s_<ind>`` (``dat``/``khong_dat``/``thieu_du_lieu``).
 
     A village-level indicator (telephone/Internet, loudspeakers) shows the village's own
@@ -74,12 +73,12 @@ def village_statuses(results, villages: pd.DataFrame, commune: pd.Series, indica
     status. ``s_tc8`` combines the village facts present. Nothing is recomputed from inputs.
     """
     out = pd.DataFrame(index=villages.index)
-    facts = {c: _tri(villages[c]) for c in ("phone_ok", "internet_ok", "speaker_ok") if c in villages.columns}
+    facts = {c: tri(villages[c]) for c in ("phone_ok", "internet_ok", "speaker_ok") if c in villages.columns}
     used = set()
     for ind in indicator_ids:
         key = "s_" + status_column(ind)[len("status_"):]
         direct = status_column(ind)
-        flags = [f for f in _village_flags(results, ind) if f in facts]
+        flags = [f for f in flags_of.get(str(ind), []) if f in facts]
         if direct in villages.columns:
             out[key] = villages[direct].astype(object).fillna(STATUS_MISSING).to_numpy()
         elif flags:
@@ -98,6 +97,7 @@ class MapIndex:
 
     rows: dict          # frame name -> {commune_code: positions}
     trees: dict         # layer name -> shapely.STRtree over its geometries
+    village_flags: dict = field(default_factory=dict)   # indicator id -> village columns behind it
 
     def take(self, frame, name: str, code: str):
         """Rows of ``frame`` whose ``commune_code`` is ``code`` (None when not indexed)."""
@@ -115,7 +115,7 @@ def build_index(results) -> MapIndex:
             for name, frame in frames.items() if "commune_code" in frame.columns}
     trees = {name: shapely.STRtree(np.asarray(results.layers[name].geometry.values, dtype=object))
              for name in ("cell_sites", "coverage", "fixed_access") if results.layers.get(name) is not None}
-    return MapIndex(rows=rows, trees=trees)
+    return MapIndex(rows=rows, trees=trees, village_flags=village_flags(results))
 
 
 def _near(frame, tree, geom, distance):
@@ -163,7 +163,7 @@ def commune_view(results, commune_code: str, index: MapIndex | None = None) -> C
     ind = index.take(results.indicators, "indicators", code)
     ind_ids = [i for i in ind["indicator"].astype(str).unique() if i != "TC8"]
     villages = index.take(results.villages, "villages", code)
-    villages = villages.join(village_statuses(results, villages, row.iloc[0], ind_ids))
+    villages = villages.join(village_statuses(index.village_flags, villages, row.iloc[0], ind_ids))
 
     layers = {}
     postal = results.layers.get("postal_points")

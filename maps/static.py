@@ -23,14 +23,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from tc8.messages import text  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
-from .select import commune_view  # noqa: E402
+from .select import commune_view, tri  # noqa: E402
 from .style import (INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
                     km, rule_set_label, status_label, synthetic_note, today)
-
-
-def _flags(series) -> np.ndarray:
-    s = pd.Series(series).astype("boolean")
-    return np.where(s.isna(), None, s.fillna(False).to_numpy(dtype=bool)).astype(object)
 
 
 def _scale_bar(ax, width_m: float) -> None:
@@ -46,12 +41,13 @@ def _scale_bar(ax, width_m: float) -> None:
 
 
 def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dpi: int = 120,
-                       date: str | None = None, index=None) -> Path:
+                       date: str | None = None, index=None, view=None) -> Path:
     """Write the PNG of ``commune_code`` to ``path`` atomically; return the path.
 
     ``KeyError`` for a commune that is not in ``results``. Empty layers are skipped.
+    ``view``: the commune's :func:`~tc8.maps.select.commune_view` when the caller already has it.
     """
-    view = commune_view(results, commune_code, index)
+    view = view or commune_view(results, commune_code, index)
     fig, ax = plt.subplots(figsize=(8, 8), dpi=dpi)
     # geopandas calls plt.draw() after every layer: with Agg that is a full redraw each time
     # (ticks included). Draw once, at savefig.
@@ -66,7 +62,7 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
                      alpha=0.12, linewidth=0)
         cells = view.layers.get("cell_sites")
         if cells is not None and len(cells):
-            active = _flags(cells["active"]) == True  # noqa: E712
+            active = tri(cells["active"]) == True  # noqa: E712
             colors = [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR
                       for t, a in zip(cells["technology"].astype(str), active)]
             cells.plot(ax=ax, color=colors, marker="^", markersize=40, edgecolor="#333333", linewidth=0.5)
@@ -98,7 +94,7 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
             if frame is None or frame.empty:
                 continue
             col = col if col in frame.columns else "operating"
-            ok = _flags(frame[col])
+            ok = tri(frame[col])
             frame.plot(ax=ax, color=[ON_OFF_COLORS[x] for x in ok], marker=marker, markersize=size,
                        edgecolor="#222222", linewidth=0.4)
             handles.append(Line2D([], [], marker=marker, ls="", color=ON_OFF_COLORS[True],
@@ -107,7 +103,7 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
                                   label=f"{text(key, lang)}: {text('map.not_operating', lang)}"))
         postal = view.layers.get("postal_points")
         if postal is not None and len(postal):
-            q = _flags(postal["qualifies"]) if "qualifies" in postal.columns else [None] * len(postal)
+            q = tri(postal["qualifies"]) if "qualifies" in postal.columns else [None] * len(postal)
             postal.plot(ax=ax, color=[POSTAL_COLORS[x] for x in q], marker="s", markersize=70,
                         edgecolor="white", linewidth=1)
             for flag, key in ((True, "map.qualifies"), (False, "map.not_qualifies")):
@@ -121,7 +117,6 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
         ax.set_aspect("equal")
-        ax.set_axis_off()
         _scale_bar(ax, maxx - minx + 2 * pad)
         row = view.commune.iloc[0]
         ax.set_title(text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code)
