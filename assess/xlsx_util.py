@@ -29,7 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .atomic import atomic_path
 from .errors import Tc8Error
-from .messages import load_yaml
+from .messages import catalogue, load_yaml, text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
@@ -153,13 +153,21 @@ def layout(name: str) -> dict:
 
 
 class Labels:
-    """Label lookup in one language over a layout's ``text``/``status``/``basis``/... maps."""
+    """Label lookup in one language over a layout's ``text``/``basis``/``unit``/... maps.
+
+    Statuses and evidence classes, and yes/no, use the message catalogue's words
+    (``status.*``, ``evidence.*``, ``word.*``), the same ones the maps and terminal show.
+    """
+
+    CATALOGUE_GROUPS = ("status", "evidence")
 
     def __init__(self, spec: dict, lang: str):
         self.spec, self.lang = spec, lang
 
     def get(self, group: str, key, **params) -> str:
         entry = (self.spec.get(group) or {}).get(key)
+        if entry is None and group in self.CATALOGUE_GROUPS and key not in (None, ""):
+            entry = catalogue().get(f"{group}.{key}")
         if entry is None:
             return "" if key in (None, "") else str(key)
         out = entry.get(self.lang) or entry.get("vi") or str(key)
@@ -170,9 +178,7 @@ class Labels:
 
     def yesno(self, value) -> str:
         value = plain(value)
-        if value is None:
-            return self.get("bool", "unknown")
-        return self.get("bool", "true" if bool(value) else "false")
+        return text("word.unknown" if value is None else "word.yes" if bool(value) else "word.no", self.lang)
 
 
 class SheetWriter:
