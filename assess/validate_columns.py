@@ -145,11 +145,16 @@ def _type_column(frame, col: Column, ref: LayerRef, report: Collector) -> tuple[
         return to_text(raw), bad
     if col.kind == "enum":
         lookup = {v.lower(): v for v in col.values}
-        text = text_array(raw)
-        canon = _per_unique(raw, lambda v: lookup.get((_clean_text(v) or "").lower(), _BAD))
+
+        def canonical(value):  # an empty cell is empty (None), not an unknown value
+            cleaned = _clean_text(value)
+            return None if cleaned is None else lookup.get(cleaned.lower(), _BAD)
+
+        canon = _per_unique(raw, canonical)
         bad = np.fromiter((c is _BAD for c in canon), dtype=bool, count=len(canon))
-        report.add_rows("error", "bad_enum", ref, bad, col.name, per_row={"value": text},
-                        allowed=", ".join(col.values))
+        if bad.any():
+            report.add_rows("error", "bad_enum", ref, bad, col.name, per_row={"value": text_array(raw)},
+                            allowed=", ".join(col.values))
         return as_string(np.where(bad, None, canon)), bad
     if col.kind == "bool":
         out, bad = _to_bool(raw)

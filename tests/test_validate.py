@@ -289,6 +289,21 @@ def test_unknown_enum_value_lists_allowed(tmp_path):
     assert p.params["value"] == "6G" and p.params["allowed"] == "2G, 3G, 4G, 5G"
 
 
+def test_blank_enum_cell_is_empty_not_an_unknown_value(tmp_path):
+    """A blank cell (as CSV and GeoJSON files hold empty text) in an enum column is an empty
+    value: fine in an optional column (terrain), a missing value in a required one (type)."""
+    def speakers_csv(frame):
+        return pd.DataFrame({"cluster_id": frame["cluster_id"], "type": ["", *frame["type"][1:]],
+                             "operating": frame["operating"], "village_id": frame["village_id"],
+                             "lon": frame.geometry.x, "lat": frame.geometry.y})
+
+    inputs, problems = run(tmp_path, communes=_assign(terrain=["", "mountainous"]), speakers=speakers_csv)
+    assert not [p for p in problems if p.code == "bad_enum"], [(p.code, p.layer, p.row) for p in problems]
+    one(problems, "null_value", "speakers", "K1", "type")
+    _, ok = run(tmp_path / "only_terrain", communes=_assign(terrain=["", "mountainous"]))
+    assert not [p for p in ok if p.severity == "error"], [(p.code, p.layer, p.row) for p in ok]
+
+
 def test_number_out_of_range(tmp_path):
     _, problems = run(tmp_path, postal_points=_assign(hours_per_day=[25.0, 0.0]),
                       villages=_assign(population=[-1, 600, 900]))
