@@ -54,6 +54,12 @@ def render_problem(problem, lang: str = "vi") -> tuple[str, str]:
             text(f"fix.{problem.code}", lang, **params))
 
 
+def shorten(value, limit: int) -> str:
+    """``value`` as text, cut to ``limit`` characters with a final "…" when longer ("" for None)."""
+    value = "" if value is None else str(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def fmt_number(value: float, decimals: int = 1, lang: str = "vi") -> str:
     """Format a number the Vietnamese way (``6,2``; thousands ``1.458.500``) or English."""
     if value is None or value != value:

@@ -1,16 +1,11 @@
 """The compact summary table printed by ``tc8 assess`` (Vietnamese, or English)."""
 from __future__ import annotations
 
-from .messages import fmt_number, text
+from .messages import fmt_number, shorten, text
 from .results import CRITERION, status_column
 
 SHORT = {"vi": {"dat": "Đạt", "khong_dat": "KHÔNG", "thieu_du_lieu": "thiếu DL"},
          "en": {"dat": "pass", "khong_dat": "FAIL", "thieu_du_lieu": "missing"}}
-
-
-def _cut(value: str, width: int) -> str:
-    value = str(value)
-    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def summary_table(results, *, lang: str = "vi", details: bool = False) -> str:
@@ -28,7 +23,7 @@ def summary_table(results, *, lang: str = "vi", details: bool = False) -> str:
     for _, row in communes.iterrows():  # bounded printing loop, not a computation
         cells = [f"{short[row[status_column(i)]]:>9}" for i in ind_ids]
         cells.append(f"{short[row['status_tc8']]:>9}")
-        lines.append(f"{row['commune_code']:<6} {_cut(row['commune_name'], 24):<24}" + "".join(cells))
+        lines.append(f"{row['commune_code']:<6} {shorten(row['commune_name'], 24):<24}" + "".join(cells))
     r = results.rollup
     lines.append("")
     lines.append(r["communes_passing_text_vi"] if lang == "vi" else r["communes_passing_text_en"])

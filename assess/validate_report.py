@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import Problem
+from .messages import shorten
 
 #: Rows listed per (layer, problem code) before the rest is summarised.
 CAP = 50
@@ -22,10 +23,7 @@ _MAX_VALUE_CHARS = 60
 
 def show_value(value) -> str:
     """A short printable form of a cell value (truncated to 60 characters)."""
-    text = str(value)
-    if len(text) > _MAX_VALUE_CHARS:
-        text = text[: _MAX_VALUE_CHARS - 1] + "…"
-    return text
+    return shorten(str(value), _MAX_VALUE_CHARS)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tc8.messages import fmt_number, text
+from tc8.messages import fmt_number, shorten, text
 
 from .style import badge, esc, evidence_label, km, status_label, yes_no
 
@@ -17,11 +17,6 @@ def _col(frame: pd.DataFrame, name: str, default=None) -> list:
     if name in frame.columns:
         return frame[name].astype(object).where(frame[name].notna(), None).tolist()
     return [default] * len(frame)
-
-
-def _clip(value: str, limit: int) -> str:
-    value = value or ""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[str]:
@@ -40,9 +35,9 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[st
         if evidence:
             detail.append(f"{esc(text('map.evidence', lang))}: {esc(evidence_label(evidence, lang))}")
         if why:
-            detail.append(f"{esc(text('map.reasons', lang))}: {esc(_clip(why, reason_limit))}")
+            detail.append(f"{esc(text('map.reasons', lang))}: {esc(shorten(why, reason_limit))}")
         if missing:
-            detail.append(f"{esc(text('map.missing', lang))}: {esc(_clip(missing, reason_limit))}")
+            detail.append(f"{esc(text('map.missing', lang))}: {esc(shorten(missing, reason_limit))}")
         out.append(f"<tr><th>{esc(ind)}</th><td>{esc(name)}<br>{badge(status, lang)} {value}"
                    + "".join(f'<div class="tc8-why">{d}</div>' for d in detail) + "</td></tr>")
     return out
