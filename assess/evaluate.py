@@ -43,10 +43,8 @@ def children_of(node) -> tuple[str, list] | None:
     """(``all``|``any``, children) for a group node, ``None`` for a leaf condition."""
     from .rules import AllOf, AnyOf
 
-    if isinstance(node, AllOf):
-        return "all", list(node.children)
-    if isinstance(node, AnyOf):
-        return "any", list(node.children)
+    if isinstance(node, (AllOf, AnyOf)):
+        return node.kind, list(node.children)
     return None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Union
 
 from .errors import RuleSetError
 from .schema import BASIS_ORDER, FALSE_WORDS, TRUE_WORDS
@@ -157,7 +157,10 @@ class PointCondition(_Comparison):
 
 
 @dataclass(frozen=True)
-class AllOf:
+class _Group:
+    """A group of conditions; ``kind`` is its key in rule files (``all`` / ``any``)."""
+
+    kind: ClassVar[str]
     children: tuple
     id: str = ""
     label_vi: str = ""
@@ -165,11 +168,17 @@ class AllOf:
 
 
 @dataclass(frozen=True)
-class AnyOf:
-    children: tuple
-    id: str = ""
-    label_vi: str = ""
-    label_en: str = ""
+class AllOf(_Group):
+    """Every child must pass."""
+
+    kind: ClassVar[str] = "all"
+
+
+@dataclass(frozen=True)
+class AnyOf(_Group):
+    """One passing child is enough."""
+
+    kind: ClassVar[str] = "any"
 
 
 Node = Union[Condition, AllOf, AnyOf]
@@ -179,7 +188,7 @@ def iter_nodes(node: Node, path: str = "") -> Iterator[tuple[str, Node]]:
     """Every node under ``node`` (itself first), depth-first, with its path (``all[0].any[1]``)."""
     yield path, node
     if isinstance(node, (AllOf, AnyOf)):
-        key = "all" if isinstance(node, AllOf) else "any"
+        key = node.kind
         for i, child in enumerate(node.children):
             yield from iter_nodes(child, f"{path}.{key}[{i}]" if path else f"{key}[{i}]")
 
