@@ -104,7 +104,15 @@ def _source_for(raw: RawInputs, path: Path) -> SourceFile:
 
 
 def _locate_layers(root: Path) -> tuple[dict, list]:
-    """Map layer name -> (file, layer-in-file) for a GeoPackage or a folder."""
+    """Map layer name -> (file, layer-in-file) for a GeoPackage or a folder.
+
+    A layer or file name that differs from the model's only by letter case (``Villages``,
+    ``villages.GeoJSON``) is taken; every other GeoPackage layer, and every other file of a
+    folder with a data suffix, is named in a warning, with the layer it resembles
+    (:mod:`tc8.validate_names`). Several files for one layer are an error.
+    """
+    from .validate_names import DATA_SUFFIXES, case_matches, not_a_layer
+
     problems: list[Problem] = []
     found: dict[str, tuple[Path, str | None]] = {}
     if root.is_file():
@@ -113,19 +121,31 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
         except Exception as err:  # noqa: BLE001 - any GDAL failure means "cannot open"
             problems.append(Problem("error", "unreadable_file", str(root), params={"detail": str(err)}))
             return found, problems
+        variants = case_matches(names, LAYERS)
         for name in names:
-            if name in LAYERS:
-                found[name] = (root, name)
-        for name in sorted(set(names) - set(LAYERS)):
-            problems.append(Problem("warning", "unknown_layer", str(root), layer=name))
+            if name in LAYERS or name in variants:
+                found[variants.get(name, name)] = (root, name)
+        for name in sorted(set(names) - set(LAYERS) - set(variants)):
+            problems.append(not_a_layer(str(root), name, found, layer=name))
         return found, problems
+    rank = {suffix: i for i, suffix in enumerate(FOLDER_SUFFIXES)}
+    by_layer: dict[str, list[Path]] = {}
+    others: list[Path] = []
+    for file in sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith(".")):
+        suffix = file.suffix.lower()
+        if suffix in rank and file.stem.lower() in LAYERS:
+            by_layer.setdefault(file.stem.lower(), []).append(file)
+        elif suffix in DATA_SUFFIXES:
+            others.append(file)
     for name in LAYERS:
-        candidates = [root / f"{name}{suffix}" for suffix in FOLDER_SUFFIXES if (root / f"{name}{suffix}").exists()]
+        candidates = sorted(by_layer.get(name, []), key=lambda p: (rank[p.suffix.lower()], p.stem != name, p.name))
         if len(candidates) > 1:
             problems.append(Problem("error", "ambiguous_layer", str(root), layer=name,
                                     params={"files": ", ".join(p.name for p in candidates)}))
         if candidates:
             found[name] = (candidates[0], None)
+    for file in others:
+        problems.append(not_a_layer(str(file), file.stem, found, name=file.name))
     return found, problems
 
 

@@ -31,6 +31,7 @@ from .textjoin import isin_text
 from .validate_columns import type_layer
 from .validate_geometry import CommuneIndex, check_extent, check_geometry, project, resolve_crs
 from .validate_report import Collector, LayerRef
+from .validate_names import resolve_columns
 
 #: Point layers that must lie inside a commune (error otherwise).
 IN_COMMUNE_LAYERS = ("villages", "postal_points", "radio_stations", "speakers")
@@ -90,6 +91,7 @@ def _crs_name(crs: CRS) -> str:
 
 def _read_layer(name: str, frame: pd.DataFrame, file: str, report: Collector) -> _Layer:
     layer = LAYERS[name]
+    frame = resolve_columns(name, frame, file, report)  # case variants read, near misses named
     table, ref = type_layer(frame, layer, file, report)
     st = _Layer(ref=ref, table=table)
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame.active_geometry_name in frame.columns
