@@ -20,6 +20,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from . import yaml_guard
 from .errors import RuleSetError
 from .messages import SAFE_LOADER
 from .rules import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
@@ -96,12 +97,16 @@ def _check_duplicate_keys(doc: _Doc, node: yaml.Node, path: tuple = ()) -> None:
 
 def _read_doc(path: Path, display: str) -> _Doc:
     try:
+        yaml_guard.check_size(path.stat().st_size, display)
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise RuleSetError(f"{display}: cannot read the rule file: {err}") from err
     loader = SAFE_LOADER
+    digest = hashlib.sha256(raw).hexdigest()
     try:
+        if digest not in _VALID:  # before composing: no aliases, bounded nesting
+            yaml_guard.check_structure(text, display)
         nodes = yaml.compose(text, Loader=loader)
         data = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as err:
@@ -114,7 +119,6 @@ def _read_doc(path: Path, display: str) -> _Doc:
         raise RuleSetError(f"{display}: a rule file must be a YAML mapping (id:, title_vi:, ...)")
     doc = _Doc(path, display, raw, data, nodes)
     _check_duplicate_keys(doc, nodes)
-    digest = hashlib.sha256(raw).hexdigest()
     if digest in _VALID:  # same bytes already passed the schema (the engine reloads sets often)
         return doc
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
