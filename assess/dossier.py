@@ -8,7 +8,8 @@
     outdir/<commune_code>/manifest.json           tc8.manifest
     outdir/tong-hop-tinh.xlsx                     province roll-up (tc8.workbook_province)
 
-Folder and file names come only from commune codes (``^[0-9A-Za-z_-]+$``), never from names.
+Folder and file names come only from commune codes, never from names, and are built by
+:func:`tc8.paths.output_path` (safe names only, always inside ``outdir``).
 Existing dossiers are refused unless ``overwrite=True`` (checked for every target before
 anything is written). Each commune folder is built in a hidden temporary folder beside it
 and renamed into place, so an interrupted run leaves either the old folder or the new one,
@@ -31,20 +32,21 @@ from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
 from .atomic import write_text
 from .writers import now_iso
-from .xlsx_util import check_code
+from .paths import data_name, output_path
 
 log = logging.getLogger(__name__)
 
 PROVINCE_FILE = "tong-hop-tinh.xlsx"
+WORKBOOK_NAME = "ho-so-tc8-{code}.xlsx"
+MAP_NAMES = ("ban-do-tc8-{code}.html", "ban-do-tc8-{code}.png")
 
 
 def workbook_name(code: str) -> str:
-    return f"ho-so-tc8-{check_code(code)}.xlsx"
+    return data_name(code, WORKBOOK_NAME)
 
 
 def map_names(code: str) -> tuple[str, str]:
-    check_code(code)
-    return f"ban-do-tc8-{code}.html", f"ban-do-tc8-{code}.png"
+    return tuple(data_name(code, pattern) for pattern in MAP_NAMES)
 
 
 class MapRenderer:
@@ -79,7 +81,7 @@ class MapRenderer:
             out["map_png"] = png_name
         except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
             log.warning("%s: map picture not drawn: %s", code, err)
-        drawn = self.html_from / f"{code}.html" if self.html_from else None
+        drawn = output_path(self.html_from, code, "{code}.html") if self.html_from else None  # save_maps' name
         try:
             if drawn is not None and drawn.is_file():
                 write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
@@ -136,13 +138,13 @@ def _swap_in(tmp: Path, final: Path) -> None:
 def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer | None = None,
                           options: dict | None = None) -> Path:
     """Write one commune folder (workbook, maps, manifest) atomically; return the folder."""
-    code = check_code(view.code)
-    final = outdir / code
+    code = view.code
+    final = output_path(outdir, code)
     tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{code}.tmp."))
     try:
         files = maps.write(code, tmp, ctx.info["generated_at"]) if maps is not None else {}
         png = tmp / files["map_png"] if "map_png" in files else None
-        write_commune_workbook(ctx, view, tmp / workbook_name(code), map_png=png)
+        write_commune_workbook(ctx, view, output_path(tmp, code, WORKBOOK_NAME), map_png=png)
         files = {"workbook": workbook_name(code), **files}
         manifest = build_manifest(ctx.info, view, files, options or {})
         write_text(tmp / MANIFEST, dumps(manifest))
@@ -170,7 +172,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     slicer = Slicer(results)
     codes = _select(slicer, communes)
     for code in codes:
-        check_code(code)
+        output_path(outdir, code)
     check_existing(outdir, codes, overwrite, province)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = Context.build(results, lang, generated_at or now_iso())

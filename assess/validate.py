@@ -26,10 +26,13 @@ from pyproj import CRS
 from .errors import InputError, Problem, first_line
 from .inputs import Inputs
 from .io import RawInputs, read_inputs
+from .paths import MAX_NAME, unsafe_names
 from .schema import LAYERS
 from .textjoin import isin_text
 from .validate_columns import type_layer
-from .validate_geometry import CommuneIndex, check_extent, check_geometry, project, resolve_crs
+from .validate_consistency import check_consistency
+from .validate_geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, project,
+                                resolve_crs)
 from .validate_report import Collector, LayerRef
 from .validate_names import resolve_columns
 
@@ -72,16 +75,27 @@ def _choose_metric(state: dict, metric_crs: str | None, report: Collector) -> CR
             report.add("error", "bad_metric_crs", "--crs", field="metric_crs", value=metric_crs,
                        detail="not a projected CRS in metres")
             return None
+        box = _data_lonlat(state)
+        if box is not None and not check_metric_crs(crs, box, metric_crs, report):
+            return None
         return crs
-    order = ["communes"] + [n for n in state if n != "communes"]
-    for name in order:
+    box = _data_lonlat(state)
+    if box is None:
+        return CRS.from_user_input(DEFAULT_METRIC)
+    return CRS.from_user_input(utm_for_lon((box[0] + box[2]) / 2.0))
+
+
+def _data_lonlat(state: dict) -> tuple | None:
+    """WGS 84 bounds (minlon, minlat, maxlon, maxlat) of the usable communes, else of the first
+    layer with usable geometry; None when there is none."""
+    for name in ["communes"] + [n for n in state if n != "communes"]:
         st = state.get(name)
         if st is None or st.lonlat is None or st.good is None or not st.good.any():
             continue
         box = st.lonlat[st.good]
-        centre = (np.nanmin(box[:, 0]) + np.nanmax(box[:, 2])) / 2.0
-        return CRS.from_user_input(utm_for_lon(centre))
-    return CRS.from_user_input(DEFAULT_METRIC)
+        return (float(np.nanmin(box[:, 0])), float(np.nanmin(box[:, 1])),
+                float(np.nanmax(box[:, 2])), float(np.nanmax(box[:, 3])))
+    return None
 
 
 def _crs_name(crs: CRS) -> str:
@@ -118,8 +132,12 @@ def _check_codes(state: dict, report: Collector) -> None:
     communes = state.get("communes")
     if communes is not None:
         codes = communes.table["commune_code"]
+        values = codes.to_numpy(dtype=object, na_value=None)
+        unsafe = unsafe_names(values)  # the codes become file names (tc8.paths): an error, not a warning
+        report.add_rows("error", "unsafe_commune_code", communes.ref, unsafe, "commune_code",
+                        per_row={"value": values}, max_len=MAX_NAME)
         bad = (codes.notna() & ~codes.str.fullmatch(COMMUNE_CODE_RE.pattern).fillna(False)).to_numpy(dtype=bool)
-        report.add_rows("warning", "commune_code_format", communes.ref, bad, "commune_code",
+        report.add_rows("warning", "commune_code_format", communes.ref, bad & ~unsafe, "commune_code",
                         per_row={"value": codes.to_numpy(dtype=object)})
     index = None
     known: set = set()
@@ -217,6 +235,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
             if st.geoms is not None and st.crs is not None:
                 st.metric = project(st.geoms, st.crs, metric)
     _check_codes(state, report)
+    check_consistency(state, raw.frames, report)  # a part larger than its whole
     _check_raster(raw.population_raster, report)
     rank = {name: i for i, name in enumerate(LAYERS)}
     found = sorted(report.finish(),  # stable: general first, then by layer order

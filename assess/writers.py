@@ -1,5 +1,9 @@
 """Write results: ``results.gpkg`` (layers), ``results.csv`` (indicator table), ``results.json``.
 
+Text cells of ``results.csv`` that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``, tab or CR) get a single quote ``'`` in front (:mod:`tc8.inert`, the OWASP
+convention); numbers, the GeoPackage and the JSON are written unchanged.
+
 Every file is written to a temporary name in the output folder and moved into place with
 ``os.replace`` once all three are complete, so an interrupted run never leaves a half-written
 file under the final name. Existing files are only replaced with ``overwrite=True``.
@@ -24,6 +28,7 @@ import pandas as pd
 from . import __version__
 from .atomic import atomic_path
 from .errors import OutputExistsError
+from .inert import inert_text_columns
 
 RESULT_FILES = ("results.gpkg", "results.csv", "results.json")
 
@@ -233,7 +238,7 @@ def write_results(results, outdir, *, overwrite: bool = False, generated_at: str
         table = results.indicators.copy()
         table.insert(0, "rule_set", results.rule_set.id)
         table["synthetic_inputs"] = ", ".join(results.synthetic_layers)
-        table.to_csv(tmp["results.csv"], index=False, encoding="utf-8")
+        inert_text_columns(table).to_csv(tmp["results.csv"], index=False, encoding="utf-8")
 
         doc = dict(meta)
         doc["rollup"] = results.rollup

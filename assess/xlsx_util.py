@@ -3,8 +3,8 @@
 Every cell goes through :func:`make_cell`: text is NFC-normalised, characters XML cannot
 hold are dropped, and text is always stored as a string cell (``data_type == "s"``) — a
 village called ``=HYPERLINK("http://x","y")`` is shown literally and never evaluated. Text
-starting with ``= + - @``, tab or CR also gets Excel's quote prefix, so re-editing the cell
-keeps it text. Formulas are only written when wrapped in :class:`Formula` (our own COUNTIFs).
+starting with ``= + - @``, tab or CR (:func:`tc8.inert.looks_like_formula`, the rule the CSV
+writer shares) also gets Excel's quote prefix, so re-editing the cell keeps it text. Formulas are only written when wrapped in :class:`Formula` (our own COUNTIFs).
 
 Workbooks are ``write_only`` (rows streamed to disk): widths, freeze panes and print titles
 must be set before the first row; filters, merges and page setup may follow.
@@ -28,11 +28,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .atomic import atomic_path
-from .errors import Tc8Error
+from .inert import looks_like_formula
 from .messages import catalogue, load_yaml, text
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
+from .paths import check_name as check_code  # noqa: F401 - the shared name check under its old name
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 NUMBER_FORMATS = {
@@ -54,20 +52,8 @@ STATUS_FILLS = {"dat": PatternFill("solid", fgColor="C6EFCE"),
                 "thieu_du_lieu": PatternFill("solid", fgColor="FFEB9C")}
 
 
-class UnsafeNameError(Tc8Error, ValueError):
-    """A code that cannot be used as a file or folder name (a clean error, not a traceback)."""
-
-
 class Formula(str):
     """A formula we wrote ourselves (``=COUNTIF(...)``); the only text stored as a formula."""
-
-
-def check_code(code: str) -> str:
-    """Return ``code`` if it is safe as a file or folder name (``^[0-9A-Za-z_-]+$``)."""
-    if not isinstance(code, str) or not CODE_RE.match(code):
-        raise UnsafeNameError(f"Mã không dùng được làm tên tệp/thư mục / unsafe code for a file name: {code!r} "
-                              f"(chỉ chữ, số, '-', '_' / only letters, digits, '-', '_')")
-    return code
 
 
 def clean_text(value: str) -> str:
@@ -124,7 +110,7 @@ def make_cell(ws, value, *, font=None, fill=None, fmt=None, align=None, border=F
         text = clean_text(value)
         cell._value = text  # stored as text, never parsed as a formula
         cell.data_type = "s"
-        quote = text.startswith(FORMULA_TRIGGERS)
+        quote = looks_like_formula(text)
     else:
         cell.value = value
     fmt = NUMBER_FORMATS.get(fmt, fmt) if fmt and fmt not in LABEL_FORMATS else None

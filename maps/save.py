@@ -1,4 +1,8 @@
-"""Write a province's maps: ``communes/<code>.html`` (+ optional ``.png``) and ``province.html``."""
+"""Write a province's maps: ``communes/<code>.html`` (+ optional ``.png``) and ``province.html``.
+
+File names come from commune codes through :func:`tc8.paths.output_path` only (safe names,
+always inside the output folder); every path is checked before anything is written.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,12 +13,19 @@ from tc8.errors import OutputExistsError
 
 from .commune import render_commune_map
 from ..atomic import write_text
+from ..paths import output_path
 from .province import render_province_map
 from .select import build_index
 
 log = logging.getLogger(__name__)
 PROVINCE_FILE = "province.html"
 COMMUNE_DIR = "communes"
+
+
+def commune_file(outdir, code: str, suffix: str) -> Path:
+    """``outdir/communes/<code><suffix>``, refused (:class:`~tc8.paths.UnsafeNameError`) when
+    ``code`` is not a safe file name or the path would leave ``outdir``."""
+    return output_path(outdir, code, "{code}" + suffix, folder=COMMUNE_DIR)
 
 
 def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None,
@@ -33,8 +44,8 @@ def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, com
     unknown = sorted(set(codes) - set(all_codes))
     if unknown:
         raise KeyError(", ".join(unknown))
-    targets = {c: outdir / COMMUNE_DIR / f"{c}.html" for c in codes}
-    pngs = {c: outdir / COMMUNE_DIR / f"{c}.png" for c in codes} if png else {}
+    targets = {c: commune_file(outdir, c, ".html") for c in codes}
+    pngs = {c: commune_file(outdir, c, ".png") for c in codes} if png else {}
     province = outdir / PROVINCE_FILE
     existing = [p for p in [province, *targets.values(), *pngs.values()] if p.exists()]
     if existing and not overwrite:
@@ -50,7 +61,7 @@ def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, com
         from .static import render_commune_png
         for code, path in pngs.items():
             render_commune_png(results, code, path, lang=lang, date=date, index=index)
-    links = {c: f"{COMMUNE_DIR}/{c}.html" for c in codes}
+    links = {c: path.relative_to(outdir).as_posix() for c, path in targets.items()}
     write_text(province, render_province_map(results, lang=lang, commune_links=links, date=date,
                                              online_tiles=online_tiles))
     log.info("maps: %d commune maps in %.2f s, overview in %.2f s -> %s",
