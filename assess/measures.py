@@ -21,6 +21,9 @@ from .reasons import text_rows
 from .rules import ParamRef
 from .textjoin import join_by_group
 from .schema import LAYERS
+from .validate_columns import DTYPES
+from .validate_consistency import SHARES
+from .validate_columns import url_or_bool_values
 
 
 @dataclass
@@ -130,18 +133,18 @@ def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
     names = ("it_eoffice_system", "it_share_officials_computer", "it_share_officials_eoffice", "it_website",
              "it_share_dossiers_online", "smartphone_share_subscriptions", "smartphone_per_working_age",
              "public_wifi_points")
-    if commune_it is None:
-        return {n: no_layer(codes, "bool" if n in ("it_eoffice_system", "it_website") else "%",
-                            "missing.it", "missing.it", "missing.source_it") for n in names}
-    it = commune_it.drop_duplicates("commune_code").set_index("commune_code").reindex(codes)
     layer = LAYERS["commune_it"]
+    absent = commune_it is None
+    if absent:  # every figure unknown; the notes name the fields and the absent layer
+        commune_it = pd.DataFrame({c.name: pd.Series([], dtype=DTYPES.get(c.kind, object)) for c in layer.columns})
+    it = commune_it.drop_duplicates("commune_code").set_index("commune_code").reindex(codes)
 
     def num(col):
         return it[col].astype("Float64")
 
     specs = {
         "it_eoffice_system": (it["eoffice_system"].astype("Float64"), ["eoffice_system"], "bool"),
-        "it_website": (it["website"].notna().astype("Float64").where(it["website"].notna()), ["website"], "bool"),
+        "it_website": (url_or_bool_values(it["website"]).astype("Float64"), ["website"], "bool"),
         "it_share_officials_computer": (100 * num("officials_with_computer") / num("officials"),
                                         ["officials_with_computer", "officials"], "%"),
         "it_share_officials_eoffice": (100 * num("officials_using_eoffice") / num("officials"),
@@ -159,6 +162,8 @@ def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
         value = value.astype("float64") if value.dtype != "float64" else value
         value = pd.Series(np.where(np.isfinite(value.to_numpy(dtype=float, na_value=np.nan)),
                                    value.to_numpy(dtype=float, na_value=np.nan), np.nan), index=codes)
+        if name in SHARES:
+            assert_share(name, value, it)
         unknown = value.isna()
         high = value.copy()
         high[unknown] = 1.0 if unit == "bool" else np.inf
@@ -166,11 +171,37 @@ def it_measures(commune_it: pd.DataFrame | None, codes: pd.Index) -> dict:
         miss = {}
         for lang in LANGS:
             labels = ", ".join(getattr(layer.column(f), f"label_{lang}") for f in fields)
+            if absent:
+                labels = text("missing.no_it_layer", lang, fields=labels)
             note = missing_note("missing.it", lang, labels, "missing.source_it")
             miss[lang] = pd.Series(np.where(unknown, note, ""), index=codes, dtype=object)
         out[name] = Measure(low, high, unit, pd.Series(np.where(unknown, "", "reported"), index=codes, dtype=object),
                             _blank(codes), _blank(codes), _blank(codes), miss["vi"], miss["en"])
     return out
+
+
+class ShareAbove100(RuntimeError):
+    """Internal error: a share above 100 % reached a measure. Validation refuses the input
+    (``inconsistent_values``, :mod:`tc8.validate_consistency`), so this is a bug, never a verdict."""
+
+
+def assert_share(name: str, value: pd.Series, table: pd.DataFrame | None = None) -> None:
+    """Raise :class:`ShareAbove100` when share ``name`` (%, indexed by commune) exceeds 100 anywhere;
+    ``table`` (indexed by commune) supplies the part and whole of the relation for the message."""
+    values = value.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        over = np.flatnonzero(values > 100.0)
+    if not over.size:
+        return
+    i = int(over[0])
+    code = value.index[i]
+    rel = SHARES.get(name)
+    parts = ""
+    if rel is not None and table is not None:
+        parts = f" ({rel.part}={table[rel.part].iat[i]}, {rel.whole}={table[rel.whole].iat[i]})"
+    raise ShareAbove100(f"internal error: measure {name} = {values[i]:g} % for commune {code}{parts}"
+                        f" in {over.size} commune(s); validation should have refused this input"
+                        f" (inconsistent_values)")
 
 
 def letter_box_flag(postal: pd.DataFrame, params: pd.DataFrame, defaults: dict) -> pd.Series:

@@ -1,8 +1,9 @@
 """The compact summary table printed by ``tc8 assess`` (Vietnamese, or English)."""
 from __future__ import annotations
 
-from .messages import fmt_number, shorten, text
+from .messages import shorten, text
 from .results import CRITERION, status_column
+from .rollup import figure_text
 
 SHORT = {"vi": {"dat": "Đạt", "khong_dat": "KHÔNG", "thieu_du_lieu": "thiếu DL"},
          "en": {"dat": "pass", "khong_dat": "FAIL", "thieu_du_lieu": "missing"}}
@@ -31,18 +32,20 @@ def summary_table(results, *, lang: str = "vi", details: bool = False) -> str:
         c = r["indicators"][ind_id]
         lines.append(f"  {ind_id}: {c['dat']} {short['dat']}, {c['khong_dat']} {short['khong_dat']}, "
                      f"{c['thieu_du_lieu']} {short['thieu_du_lieu']}")
-    radius = fmt_number(r["postal_service_radius_km"], 3, lang)
-    per_point = fmt_number(r["population_per_postal_point"], 0, lang)
+    radius = figure_text(r, "postal_service_radius_km", lang, 3)
+    per_point = figure_text(r, "population_per_postal_point", lang, 0)
+    points = figure_text(r, "postal_points", lang, 0)
+    bdvhx = figure_text(r, "share_communes_with_bdvhx_pct", lang, 1, "%")
+    fixed = figure_text(r, "share_villages_fixed_broadband_pct", lang, 1, "%")
+    mobile = figure_text(r, "share_villages_mobile_broadband_pct", lang, 1, "%")
     if lang == "vi":
-        lines.append(f"Điểm phục vụ bưu chính: {r['postal_points']}; bán kính phục vụ bình quân {radius} km/điểm; "
-                     f"{per_point} người/điểm; xã có BĐVHX {fmt_number(r['share_communes_with_bdvhx_pct'], 1, lang)}%")
-        lines.append(f"Thôn có băng rộng cố định {fmt_number(r['share_villages_fixed_broadband_pct'], 1, lang)}%, "
-                     f"di động {fmt_number(r['share_villages_mobile_broadband_pct'], 1, lang)}%")
+        lines.append(f"Điểm phục vụ bưu chính: {points}; bán kính phục vụ bình quân {radius} km/điểm; "
+                     f"người/điểm {per_point}; xã có BĐVHX {bdvhx}")
+        lines.append(f"Thôn có băng rộng cố định {fixed}, di động {mobile}")
     else:
-        lines.append(f"Postal points: {r['postal_points']}; average service radius {radius} km/point; "
-                     f"{per_point} people/point; communes with a BĐVHX {fmt_number(r['share_communes_with_bdvhx_pct'], 1, lang)}%")
-        lines.append(f"Villages with fixed broadband {fmt_number(r['share_villages_fixed_broadband_pct'], 1, lang)}%, "
-                     f"mobile broadband {fmt_number(r['share_villages_mobile_broadband_pct'], 1, lang)}%")
+        lines.append(f"Postal points: {points}; average service radius {radius} km/point; "
+                     f"people/point {per_point}; communes with a BĐVHX {bdvhx}")
+        lines.append(f"Villages with fixed broadband {fixed}, mobile broadband {mobile}")
     if results.synthetic_layers:
         note = "Lớp dữ liệu giả lập" if lang == "vi" else "Synthetic layers"
         lines.append(f"{note}: {', '.join(results.synthetic_layers)}")

@@ -31,7 +31,7 @@ from .schema import LAYERS
 from .textjoin import isin_text
 from .validate_columns import type_layer
 from .validate_consistency import check_consistency
-from .validate_geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, project,
+from .validate_geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, deg_text, project,
                                 resolve_crs)
 from .validate_report import Collector, LayerRef
 from .validate_names import resolve_columns
@@ -184,20 +184,41 @@ def _check_codes(state: dict, report: Collector) -> None:
                         per_row={"value": code.to_numpy(dtype=object)})
 
 
-def _check_raster(path: Path | None, report: Collector) -> None:
+def _check_raster(path: Path | None, report: Collector, state: dict | None = None) -> None:
+    """The population raster opens, declares a CRS and gives weights to at least one village
+    (error ``raster_outside_villages`` / ``raster_no_population`` otherwise, naming the file);
+    villages it misses are warned about per village by the engine."""
     if path is None:
         return
     import rasterio
+    from rasterio.warp import transform_bounds
 
+    from .sampling import raster_coverage
+
+    villages = (state or {}).get("villages")
+    usable = villages is not None and villages.crs is not None and villages.good is not None and villages.good.any()
     try:
         with rasterio.open(path) as src:
-            crs = src.crs
+            if src.crs is None:
+                report.add("error", "raster_missing_crs", str(path), "population_raster", field="crs")
+                return
+            if not usable:
+                return
+            found = raster_coverage(src, project(villages.geoms[villages.good], villages.crs, CRS(src.crs)))
+            box = transform_bounds(src.crs, "EPSG:4326", *src.bounds) if found == "outside" else None
     except Exception as err:  # noqa: BLE001 - any GDAL failure means "cannot open"
         report.add("error", "raster_unreadable", str(path), "population_raster",
                    detail=first_line(err, 200))
         return
-    if crs is None:
-        report.add("error", "raster_missing_crs", str(path), "population_raster", field="crs")
+    if found == "empty":
+        report.add("error", "raster_no_population", str(path), "population_raster")
+    elif found == "outside":
+        ll = villages.lonlat[villages.good]
+        report.add("error", "raster_outside_villages", str(path), "population_raster",
+                   west=deg_text(box[0]), south=deg_text(box[1]), east=deg_text(box[2]),
+                   north=deg_text(box[3]),
+                   data_west=deg_text(np.nanmin(ll[:, 0])), data_south=deg_text(np.nanmin(ll[:, 1])),
+                   data_east=deg_text(np.nanmax(ll[:, 2])), data_north=deg_text(np.nanmax(ll[:, 3])))
 
 
 def _build(raw: RawInputs, state: dict, metric: CRS, warnings: list) -> Inputs:
@@ -236,7 +257,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                 st.metric = project(st.geoms, st.crs, metric)
     _check_codes(state, report)
     check_consistency(state, raw.frames, report)  # a part larger than its whole
-    _check_raster(raw.population_raster, report)
+    _check_raster(raw.population_raster, report, state)
     rank = {name: i for i, name in enumerate(LAYERS)}
     found = sorted(report.finish(),  # stable: general first, then by layer order
                    key=lambda p: rank.get(p.layer, len(rank) if p.layer else -1))

@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from .results import CRITERION, STATUSES
+from .rollup import figure_text, is_unknown, unknown_note
 from .workbook_commune import write_sources_sheet
 from .xlsx_util import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter,
                         layout, make_cell, new_workbook, save_or_discard, sheet_title)
@@ -151,7 +152,8 @@ def _province_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
     sw.add([labels.t("computed_note")], font="italic")
     sw.header(cols, ctx.lang)
     other = "en" if ctx.lang == "vi" else "vi"
-    for key, value in (ctx.results.rollup or {}).items():
+    rollup = ctx.results.rollup or {}
+    for key, value in rollup.items():
         if key == "indicators" or isinstance(value, (dict, list)) or key.endswith(f"_{other}"):
             continue
         base = key[: -len(ctx.lang) - 1] if key.endswith(f"_{ctx.lang}") else key
@@ -159,6 +161,15 @@ def _province_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
         label = meta.get(ctx.lang) or meta.get("vi") or key
         fmt = meta.get("fmt")
         fmt = None if fmt in (None, "text") else fmt
+        # unknown stays unknown, with its count: "chưa rõ (3 thôn chưa rõ)" in the value cell,
+        # or the count beside the label when the figure is over the known records only
+        note = unknown_note(rollup, key, ctx.lang)
+        if is_unknown(value):
+            value, fmt = figure_text(rollup, key, ctx.lang), None
+        elif isinstance(value, bool):
+            value = ctx.labels.yesno(value)
+        elif note:
+            label = f"{label} ({note})"
         sw.add([make_cell(sw.ws, label, align=TOP, border=True),
                 make_cell(sw.ws, value, fmt=fmt, align=TOP, border=True),
                 make_cell(sw.ws, key, align=TOP, border=True)])

@@ -10,8 +10,9 @@ import math
 
 import folium
 
-from tc8.messages import fmt_number, text
+from tc8.messages import text
 from tc8.results import CRITERION, STATUS_MISSING, status_column
+from tc8.rollup import figure_text, is_unknown
 
 from . import popups
 from .base import new_map
@@ -38,26 +39,29 @@ def tolerance_for(frame) -> tuple[float, int]:
 
 
 def _rollup_rows(rollup: dict, lang: str) -> list[dict]:
+    """The panel's figures, each with its count of unknowns (:func:`tc8.rollup.figure_text`)."""
     r = rollup or {}
     rows = []
     if "communes_passing" in r:
         rows.append({"label": text("map.rollup_pass", lang),
                      "value": f"{r.get('communes_passing', 0)}/{r.get('n_communes', 0)}"})
     if "postal_points" in r:
-        rows.append({"label": text("map.rollup_points", lang), "value": fmt_number(r["postal_points"], 0, lang)})
+        rows.append({"label": text("map.rollup_points", lang), "value": figure_text(r, "postal_points", lang, 0)})
     if "postal_service_radius_km" in r:
         rows.append({"label": text("map.rollup_radius", lang),
-                     "value": fmt_number(r["postal_service_radius_km"], 2, lang) + " km"})
+                     "value": figure_text(r, "postal_service_radius_km", lang, 2, " km")})
     if "population_per_postal_point" in r:
         rows.append({"label": text("map.rollup_people", lang),
-                     "value": fmt_number(r["population_per_postal_point"], 0, lang)})
+                     "value": figure_text(r, "population_per_postal_point", lang, 0)})
     if "share_communes_with_bdvhx_pct" in r:
+        share = figure_text(r, "share_communes_with_bdvhx_pct", lang, 1, " %")
+        count = r.get("communes_with_bdvhx")
         rows.append({"label": text("map.rollup_bdvhx", lang),
-                     "value": f"{r.get('communes_with_bdvhx', 0)} ({fmt_number(r['share_communes_with_bdvhx_pct'], 1, lang)} %)"})
+                     "value": share if is_unknown(count) else f"{count} ({share})"})
     if "share_villages_fixed_broadband_pct" in r:
         rows.append({"label": text("map.rollup_broadband", lang),
-                     "value": f"{fmt_number(r['share_villages_fixed_broadband_pct'], 1, lang)} % / "
-                              f"{fmt_number(r.get('share_villages_mobile_broadband_pct'), 1, lang)} %"})
+                     "value": f"{figure_text(r, 'share_villages_fixed_broadband_pct', lang, 1, ' %')} / "
+                              f"{figure_text(r, 'share_villages_mobile_broadband_pct', lang, 1, ' %')}"})
     return rows
 
 

@@ -385,7 +385,7 @@ def test_load_and_validate(tmp_path):
     inputs = load_and_validate(make_valid_input(tmp_path / "ok"))
     assert inputs.metric_crs == "EPSG:32649"
     with pytest.raises(InputError) as err:
-        load_and_validate(make_valid_input(tmp_path / "bad", villages=_assign(population=["x", 1, 2])))
+        load_and_validate(make_valid_input(tmp_path / "bad", villages=_assign(population=["x", 600, 900])))
     assert [p.code for p in err.value.problems] == ["bad_number"]
 
 
