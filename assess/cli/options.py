@@ -5,9 +5,17 @@ import click
 
 input_argument = click.argument(
     "input_path", metavar="INPUT", type=click.Path(exists=False, dir_okay=True, file_okay=True))
-rules_option = click.option(
-    "--rules", "rules", required=True, metavar="ID|FILE",
-    help="Rule set: a shipped id (see 'tc8 rules list') or a rule-set YAML file.")
+
+
+def _rules_option(required: bool):
+    return click.option(
+        "--rules", "rules", required=required, default=None, metavar="ID|FILE",
+        help="Rule set: a shipped id (see 'tc8 rules list') or a rule-set YAML file.")
+
+
+rules_option = _rules_option(True)
+#: The same flag where it is optional (``tc8 validate``: preview what the rule set cannot decide).
+optional_rules_option = _rules_option(False)
 output_option = click.option(
     "-o", "--output", "output", required=True, type=click.Path(file_okay=False),
     help="Output folder (created; existing files are kept unless --overwrite).")

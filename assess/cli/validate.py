@@ -2,7 +2,10 @@
 
 Exit 0 when there is no error (warnings allowed), 1 with errors, 2 for bad flags. Problems and
 the summary go to stdout (they are this command's data); ``--format json`` prints one JSON
-object ``{valid, metric_crs, layers: {name: rows}, problems: [...]}``.
+object ``{valid, metric_crs, layers: {name: rows}, problems: [...]}``. With ``--rules`` it also
+says which indicators of that rule set will be missing data because of absent layers, absent or
+empty columns (:mod:`tc8.validate_preview`; JSON key ``rules_preview``); an unknown or malformed
+rule set is exit 1, like ``tc8 assess``.
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import json
 import click
 
 from ..messages import text
-from .options import crs_option, input_argument, lang_option, population_option
+from .common import domain_errors
+from .options import crs_option, input_argument, lang_option, optional_rules_option, population_option
 
 
 def _line(problem: dict, lang: str) -> str:
@@ -48,14 +52,21 @@ def _text_report(problems: list[dict], inputs, lang: str) -> str:
 
 @click.command("validate")
 @input_argument
+@optional_rules_option
 @population_option
 @crs_option
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format of the report.")
 @click.pass_context
-def validate_cmd(ctx, input_path, population, metric_crs, lang, fmt):
+def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
     """Kiểm tra dữ liệu đầu vào và liệt kê mọi lỗi (lớp, dòng, cột, lỗi gì, cách sửa)."""
+    rule_set = preview = None
+    if rules is not None:
+        from ..rules import load_rule_set
+
+        with domain_errors(lang):
+            rule_set = load_rule_set(rules)
     try:
         from ..io import read_inputs
         from ..validate import validate_inputs
@@ -63,6 +74,10 @@ def validate_cmd(ctx, input_path, population, metric_crs, lang, fmt):
         raw, read_problems = read_inputs(input_path, population=population)
         inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs)
         rendered = [p.as_dict(lang) for p in problems]
+        if rule_set is not None:
+            from ..validate_preview import preview as rules_preview
+
+            preview = rules_preview(raw, rule_set, lang)
     except Exception as err:  # noqa: BLE001 - never a traceback
         detail = f"{type(err).__name__}: {err}".splitlines()[0][:300]
         raise click.ClickException(text("validate.unexpected", lang, detail=detail)) from None
@@ -71,8 +86,14 @@ def validate_cmd(ctx, input_path, population, metric_crs, lang, fmt):
                   "metric_crs": inputs.metric_crs if inputs is not None else None,
                   "layers": {n: len(f) for n, f in inputs.layers.items()} if inputs is not None else {},
                   "problems": rendered}
+        if preview is not None:
+            report["rules_preview"] = preview
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(_text_report(rendered, inputs, lang))
+        if preview is not None:
+            from ..validate_preview import preview_lines
+
+            click.echo("\n" + "\n".join(preview_lines(preview, lang)))
     if inputs is None:
         ctx.exit(1)
