@@ -21,6 +21,7 @@ from .coverage import RANK
 from .rules import weakest_basis
 from .schema import EVIDENCE_ORDER
 from .textjoin import isin_text, join_by_group, join_pair
+from .validate_report import Collector
 from .villages import nearest_postal, speaker_measures, telecom_measures
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,10 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
 
     villages = inputs.get("villages")
     villages = villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)
+    found = Collector()  # warnings that need the rule set (far-tagged clusters) or the raster
     telecom, site_radius = telecom_measures(inputs, villages, params_all, defaults, lists,
-                                            raster_path=inputs.raw.population_raster)
-    speakers, speaker_village = speaker_measures(inputs, villages, params_all)
+                                            raster_path=inputs.raw.population_raster, report=found)
+    speakers, speaker_village = speaker_measures(inputs, villages, params_all, report=found)
 
     postal = inputs.get("postal_points")
     postal_eval = None
@@ -108,7 +110,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
         rule_set=rule_set, communes=communes_out, indicators=indicators,
         conditions=pd.concat(cond_rows, ignore_index=True) if cond_rows else pd.DataFrame(),
         villages=village_frame, layers=layers, parameters=params, metric_crs=inputs.metric_crs,
-        inputs=inputs, synthetic_layers=inputs.synthetic_layers, warnings=list(inputs.warnings))
+        inputs=inputs, synthetic_layers=inputs.synthetic_layers, warnings=list(inputs.warnings) + found.finish())
     results.rollup = rollup_mod.province_rollup(results)
     return results
 

@@ -3,8 +3,11 @@
 A point village is its own single sample (weight 1). A polygon village is represented by
 sample points inside it: the centres of populated cells of the population raster (weight =
 people in the cell) when a raster is given, otherwise a regular grid (weight = 1, i.e. an
-area share). A polygon that receives no sample (smaller than a cell, or unpopulated) gets
-its representative point with weight 1, so every village has at least one sample.
+area share). A polygon without a populated cell centre inside it (cells nodata, 0 or outside
+the raster; or the polygon smaller than a cell) falls back to the grid, i.e. area share, and is
+flagged ``weights_missing``: it is not population-weighted. A polygon that receives no grid
+sample either (tiny) gets its representative point with weight 1, so every village has at
+least one sample.
 
 All geometry is in the metric CRS of the inputs; distances in metres.
 """
@@ -24,12 +27,24 @@ GRID_SAMPLES_PER_VILLAGE = 400
 
 @dataclass(frozen=True)
 class Samples:
-    """``village`` (positional index into the villages frame), ``points``, ``weight``."""
+    """``village`` (positional index into the villages frame), ``points``, ``weight``; per
+    village (positional): ``population_weighted`` (its samples are raster cells) and
+    ``weights_missing`` (a polygon that had a raster but no populated cell: area share)."""
 
     village: np.ndarray
     points: np.ndarray
     weight: np.ndarray
-    population_weighted: bool
+    population_weighted: np.ndarray
+    weights_missing: np.ndarray
+
+
+def populated(band: np.ndarray, nodata) -> np.ndarray:
+    """People per raster cell as float64: nodata, non-finite and negative cells are 0."""
+    band = np.asarray(band, dtype="float64").copy()
+    if nodata is not None:
+        band[band == nodata] = 0.0
+    band[~np.isfinite(band) | (band < 0)] = 0.0
+    return band
 
 
 def _grid_points(polygons: np.ndarray) -> np.ndarray:
@@ -58,10 +73,7 @@ def _raster_points(polygons: np.ndarray, raster_path, metric_crs: str):
         bx, by = to_src.transform([xmin, xmax, xmin, xmax], [ymin, ymin, ymax, ymax])
         window = from_bounds(min(bx), min(by), max(bx), max(by), transform=src.transform)
         window = window.round_offsets().round_lengths()
-        band = src.read(1, window=window, boundless=True, fill_value=0).astype("float64")
-        if src.nodata is not None:
-            band[band == src.nodata] = 0.0
-        band[~np.isfinite(band) | (band < 0)] = 0.0
+        band = populated(src.read(1, window=window, boundless=True, fill_value=0), src.nodata)
         rows, cols = np.nonzero(band > 0)
         transform = src.window_transform(window)
         cx, cy = rasterio.transform.xy(transform, rows, cols, offset="center")
@@ -70,34 +82,92 @@ def _raster_points(polygons: np.ndarray, raster_path, metric_crs: str):
         return shapely.points(mx, my), band[rows, cols]
 
 
+#: Raster cells read at once when looking for a populated cell (bounds memory to ~32 MB).
+_STRIP_CELLS = 4_000_000
+
+
+def raster_coverage(src, geoms: np.ndarray) -> str | None:
+    """Does the open raster ``src`` give weights to any village? ``geoms`` are the villages in
+    the raster's CRS. ``"outside"``: the raster's bounds miss the villages' extent; ``"empty"``:
+    no polygon village contains a populated cell centre and no point village lies in a
+    populated cell (nodata, 0, negative and non-finite cells are unpopulated); None: at least
+    one village is covered. Reads the extent in strips of rows and stops at the first hit."""
+    import rasterio
+    from rasterio.windows import Window
+
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    b = src.bounds
+    if not (xmin <= b.right and xmax >= b.left and ymin <= b.top and ymax >= b.bottom):
+        return "outside"
+    is_point = shapely.get_type_id(geoms) == 0
+    if is_point.any():
+        xy = [(p.x, p.y) for p in geoms[is_point]]
+        values = np.array([v[0] for v in src.sample(xy, indexes=1)], dtype="float64")
+        if (populated(values, src.nodata) > 0).any():
+            return None
+    polys = geoms[~is_point]
+    if not len(polys):
+        return "empty"
+    cols, rows = ~src.transform * (np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax]))
+    c0, c1 = max(int(np.floor(np.min(cols))), 0), min(int(np.ceil(np.max(cols))), src.width)
+    r0, r1 = max(int(np.floor(np.min(rows))), 0), min(int(np.ceil(np.max(rows))), src.height)
+    tree = shapely.STRtree(polys)
+    step = max(1, _STRIP_CELLS // max(c1 - c0, 1))
+    for r in range(r0, r1, step):
+        window = Window(c0, r, c1 - c0, min(step, r1 - r))
+        band = populated(src.read(1, window=window), src.nodata)
+        rr, cc = np.nonzero(band > 0)
+        if not rr.size:
+            continue
+        cx, cy = rasterio.transform.xy(src.window_transform(window), rr, cc, offset="center")
+        hit, _ = tree.query(shapely.points(np.asarray(cx, dtype=float), np.asarray(cy, dtype=float)),
+                            predicate="within")
+        if hit.size:
+            return None
+    return "empty"
+
+
+def _contained(polys: np.ndarray, cand: np.ndarray, cand_w: np.ndarray):
+    """(polygon position, point, weight) of every candidate point inside a polygon."""
+    poly_pos, cand_pos = shapely.STRtree(cand).query(polys, predicate="contains")
+    return poly_pos, cand[cand_pos], cand_w[cand_pos]
+
+
 def village_samples(geoms: np.ndarray, *, raster_path=None, metric_crs: str = "") -> Samples:
     """Samples for every village geometry (positional order).
 
     Points give one sample each. Polygons are sampled as described in the module docstring.
     """
+    n = len(geoms)
     is_point = shapely.get_type_id(geoms) == 0
     idx_points = np.flatnonzero(is_point)
     idx_polys = np.flatnonzero(~is_point)
     village = [idx_points]
     points = [geoms[idx_points]]
     weight = [np.ones(idx_points.size)]
-    weighted = False
+    weighted = np.zeros(n, dtype=bool)
+    missing = np.zeros(n, dtype=bool)
     if idx_polys.size:
         polys = geoms[idx_polys]
+        rest = np.ones(idx_polys.size, dtype=bool)  # polygons still without samples
         if raster_path is not None:
-            cand, cand_w = _raster_points(polys, raster_path, metric_crs)
-            weighted = True
-        else:
-            cand = _grid_points(polys)
-            cand_w = np.ones(len(cand))
-        tree = shapely.STRtree(cand)
-        poly_pos, cand_pos = tree.query(polys, predicate="contains")
-        village.append(idx_polys[poly_pos])
-        points.append(cand[cand_pos])
-        weight.append(cand_w[cand_pos])
-        empty = np.setdiff1d(np.arange(idx_polys.size), poly_pos)
-        if empty.size:
-            village.append(idx_polys[empty])
-            points.append(shapely.point_on_surface(polys[empty]))
-            weight.append(np.ones(empty.size))
-    return Samples(np.concatenate(village), np.concatenate(points), np.concatenate(weight), weighted)
+            pos, pts, w = _contained(polys, *_raster_points(polys, raster_path, metric_crs))
+            village.append(idx_polys[pos])
+            points.append(pts)
+            weight.append(w)
+            rest[pos] = False
+            weighted[idx_polys[~rest]] = True
+            missing[idx_polys[rest]] = True
+        if rest.any():  # area share: a regular grid over the polygons without raster samples
+            sub = np.flatnonzero(rest)
+            grid = _grid_points(polys[sub])
+            pos, pts, w = _contained(polys[sub], grid, np.ones(len(grid)))
+            village.append(idx_polys[sub[pos]])
+            points.append(pts)
+            weight.append(w)
+            rest[sub[pos]] = False
+        if rest.any():  # smaller than the grid spacing: the representative point
+            village.append(idx_polys[rest])
+            points.append(shapely.point_on_surface(polys[rest]))
+            weight.append(np.ones(int(rest.sum())))
+    return Samples(np.concatenate(village), np.concatenate(points), np.concatenate(weight), weighted, missing)

@@ -6,6 +6,8 @@
   type for the layer, invalid geometry (with ``shapely.is_valid_reason``).
 * :func:`check_extent` — bounds outside Vietnam's box (tested in WGS 84); when the swapped
   (y, x) would be inside, the row is reported as lat/lon swapped instead.
+* :func:`check_metric_crs` — a user's metric CRS must declare an area of use containing the
+  data (error otherwise; warning when it declares none) and must not distort areas there.
 * :func:`locate` — each row's commune by point in polygon (STRtree bulk query; polygons use
   ``point_on_surface``); a point on a shared boundary belongs to every commune it touches.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Proj, Transformer
 
 from .schema import Layer
 from .validate_report import Collector, LayerRef
@@ -24,6 +26,11 @@ from .validate_report import Collector, LayerRef
 #: Generous WGS 84 box around Vietnam incl. Hoàng Sa / Trường Sa (degrees).
 VN_LON = (102.0, 118.0)
 VN_LAT = (8.0, 23.5)
+#: Data may stick out of a metric CRS's declared area of use by this much (degrees).
+AREA_OF_USE_MARGIN_DEG = 1.0
+#: Largest scale error (areas and distances; 0.01 = 1 %) of a metric CRS at the data. UTM within
+#: its zone widened by the margin stays under 0.6 % in Vietnam; Web Mercator is 2-19 % off there.
+MAX_SCALE_ERROR = 0.01
 #: A point this close to a commune (metres, metric CRS) touches it.
 BOUNDARY_TOLERANCE_M = 1.0
 
@@ -110,6 +117,49 @@ def check_extent(geoms: np.ndarray, crs: CRS, good: np.ndarray, ref: LayerRef,
                         per_row={"lon": centre_x, "lat": centre_y},
                         box=f"{VN_LON[0]}–{VN_LON[1]}°E, {VN_LAT[0]}–{VN_LAT[1]}°N")
     return inside, ll
+
+
+def check_metric_crs(crs: CRS, box, value: str, report: Collector) -> bool:
+    """Whether the user's metric ``crs`` fits data whose WGS 84 bounds are ``box``
+    (minlon, minlat, maxlon, maxlat; degrees). Errors: the box is not inside the CRS's declared
+    area of use widened by :data:`AREA_OF_USE_MARGIN_DEG` (``metric_crs_area``), or the CRS's
+    scale at the box's corners and centre is off by more than :data:`MAX_SCALE_ERROR`
+    (``metric_crs_distorted``, e.g. Web Mercator). A CRS that declares no area of use is a
+    warning (``metric_crs_no_area``); its scale is still checked. ``value`` as the user typed it."""
+    from .messages import fmt_number
+
+    area = crs.area_of_use
+    where = {"data_west": deg_text(box[0]), "data_south": deg_text(box[1]), "data_east": deg_text(box[2]),
+             "data_north": deg_text(box[3])}
+    if area is None:
+        report.add("warning", "metric_crs_no_area", "--crs", field="metric_crs", value=value)
+    else:
+        m = AREA_OF_USE_MARGIN_DEG
+        if not (box[0] >= area.west - m and box[2] <= area.east + m
+                and box[1] >= area.south - m and box[3] <= area.north + m):
+            report.add("error", "metric_crs_area", "--crs", field="metric_crs", value=value,
+                       area=area.name, west=deg_text(area.west), south=deg_text(area.south),
+                       east=deg_text(area.east), north=deg_text(area.north), **where)
+            return False
+    lons = np.array([box[0], box[2], box[0], box[2], (box[0] + box[2]) / 2])
+    lats = np.array([box[1], box[1], box[3], box[3], (box[1] + box[3]) / 2])
+    try:
+        f = Proj(crs).get_factors(lons, lats, errcheck=False)
+        scale = np.stack([f.areal_scale, f.meridional_scale, f.parallel_scale])
+        worst = float(np.max(np.abs(scale - 1.0)))
+    except Exception:  # noqa: BLE001 - a CRS pyproj cannot evaluate there is unusable there
+        worst = np.inf
+    if not np.isfinite(worst) or worst > MAX_SCALE_ERROR:
+        report.add("error", "metric_crs_distorted", "--crs", field="metric_crs", value=value,
+                   error_vi=fmt_number(worst * 100, 1, "vi"), error_en=fmt_number(worst * 100, 1, "en"),
+                   limit=deg_text(MAX_SCALE_ERROR * 100), **where)
+        return False
+    return True
+
+
+def deg_text(value: float) -> str:
+    """A coordinate in degrees as short text (``108.1``, ``-180``)."""
+    return f"{round(float(value), 2):g}"
 
 
 def project(geoms: np.ndarray, crs: CRS, metric: CRS) -> np.ndarray:

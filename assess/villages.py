@@ -13,9 +13,11 @@ import shapely
 
 from . import reasons
 from .coverage import RANK, Sources, nearest_emitter, village_service
+from .messages import LANGS, fmt_number
 from .sampling import village_samples
-from .textjoin import isin_text, join_by_group
+from .textjoin import isin_text, join_by_group, join_pair
 from .schema import EVIDENCE_ORDER, TERRAINS
+from .validate_report import Collector, LayerRef
 
 
 def _bool_array(series: pd.Series) -> np.ndarray:
@@ -127,11 +129,13 @@ def _best_evidence(a_ok, a_ev, b_ok, b_ev) -> np.ndarray:
 
 
 def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defaults: dict,
-                     lists: dict, raster_path=None) -> tuple[pd.DataFrame, np.ndarray]:
+                     lists: dict, raster_path=None, report: Collector | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Columns for phone and Internet per village, and the modeled radius of every cell site.
 
     ``params`` covers every commune of the input (not only those reported), so a site keeps
-    the radius of the commune it stands in."""
+    the radius of the commune it stands in. A polygon village without population weights in
+    the raster (judged by area share, ``population_weighted`` false) is a warning
+    ``population_weights_missing`` in ``report``."""
     communes = inputs.get("communes")
     terrain = _commune_terrain(communes, params)
     sites = inputs.get("cell_sites")
@@ -168,6 +172,9 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
                                                      results[b]["ok"], results[b]["evidence"])
     out["polygon"] = shapely.get_type_id(geoms) != 0
     out["population_weighted"] = samples.population_weighted & out["polygon"]
+    if report is not None and samples.weights_missing.any():
+        ref = LayerRef("villages", str(raster_path), villages["village_id"].to_numpy(dtype=object, na_value=None))
+        report.add_rows("warning", "population_weights_missing", ref, samples.weights_missing, "geometry")
 
     # reasons for villages that are not covered (or unknown): only those rows are formatted
     for service, (a, b) in reasons.SERVICE_PARTS.items():
@@ -184,12 +191,64 @@ def telecom_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame, defau
     return out, radius
 
 
-def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def _tag_distance(speakers: pd.DataFrame, villages: pd.DataFrame, tagged: np.ndarray, params: pd.DataFrame):
+    """For each speaker tagged to a village of ``villages``: distance to that village (m; 0
+    inside a polygon village) and the tolerance of the village's commune (m):
+    ``speaker_tag_tolerance_m`` when the rule set has it, else ``speaker_reach_m``. NaN elsewhere."""
+    dist = np.full(len(speakers), np.nan)
+    tol = np.full(len(speakers), np.nan)
+    if not tagged.any():
+        return dist, tol
+    first = pd.Series(np.arange(len(villages)), index=villages["village_id"].astype(object).to_numpy())
+    first = first[~first.index.duplicated()]
+    pos = first.reindex(speakers["village_id"].astype(object).to_numpy()[tagged]).to_numpy(dtype=int)
+    dist[tagged] = shapely.distance(speakers.geometry.to_numpy()[tagged], villages.geometry.to_numpy()[pos])
+    column = "speaker_tag_tolerance_m" if "speaker_tag_tolerance_m" in params.columns else "speaker_reach_m"
+    tol[tagged] = params[column].reindex(villages["commune_code"].to_numpy(dtype=object)[pos]).to_numpy(dtype=float)
+    return dist, tol
+
+
+def _distance_text(metres: np.ndarray, lang: str) -> np.ndarray:
+    """``80,2 km`` / ``450 m`` (``80.2 km`` in English)."""
+    return np.array([fmt_number(m / 1000.0, 1, lang) + " km" if m >= 1000 else fmt_number(m, 0, lang) + " m"
+                     for m in metres], dtype=object)
+
+
+def _far_tags(speakers, far, dist, tol, inputs, report) -> dict:
+    """Warn about every cluster tagged to a village it cannot reach; return, per language, the
+    reason text per tagged village id (a Series: village id -> text)."""
+    if not far.any():
+        return {lang: pd.Series(dtype=object) for lang in LANGS}
+    vid = speakers["village_id"].to_numpy(dtype=object, na_value=None)
+    cid = speakers["cluster_id"].to_numpy(dtype=object, na_value=None)
+    if report is not None:
+        texts = {lang: np.full(len(speakers), "", dtype=object) for lang in LANGS}
+        for lang in LANGS:
+            texts[lang][far] = _distance_text(dist[far], lang)
+        reach = np.full(len(speakers), "", dtype=object)
+        reach[far] = [f"{t:.0f}" for t in tol[far]]
+        ref = LayerRef("speakers", inputs.raw.files.get("speakers", str(inputs.raw.root)), cid)
+        report.add_rows("warning", "speaker_tag_far", ref, far, "village_id",
+                        per_row={"village": vid, "dist_vi": texts["vi"], "dist_en": texts["en"], "reach": reach})
+    out = {}
+    for lang in LANGS:
+        lines = reasons.text_rows("reason.speaker_tag_far", lang, cluster=cid[far], village=vid[far],
+                                  dist=_distance_text(dist[far], lang), reach=reasons.fmt_numbers(tol[far], 0, lang))
+        out[lang] = join_by_group(vid[far], lines)
+    return out
+
+
+def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame,
+                     report: Collector | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Operating loudspeaker clusters per village, and the village each cluster was matched to.
 
-    A cluster belongs to the village named in its ``village_id``; otherwise to the nearest
-    village within the commune's ``speaker_reach_m`` (polygon villages: distance 0 inside).
-    Without a speakers layer every village is unknown.
+    A cluster belongs to the village named in its ``village_id`` when it lies within the
+    tolerance of that village (``speaker_tag_tolerance_m``, else ``speaker_reach_m``, of the
+    village's commune; distance to the village geometry, 0 inside a polygon village). A cluster
+    tagged to a village it cannot reach counts for no village: a warning ``speaker_tag_far`` in
+    ``report`` names the distance, and the village's reason says so. An untagged cluster (or one
+    tagged to a village outside ``villages``) belongs to the nearest village within the
+    commune's ``speaker_reach_m``. Without a speakers layer every village is unknown.
     """
     out = pd.DataFrame(index=villages.index)
     speakers = inputs.get("speakers")
@@ -201,8 +260,13 @@ def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tu
         out["reason_speaker_vi"], out["reason_speaker_en"] = reasons.speaker_missing(len(villages))
         return out, pd.Series(dtype="string")
     vid = villages["village_id"].astype(object).to_numpy()
-    matched = speakers["village_id"].astype(object).where(isin_text(speakers["village_id"], vid), None)
-    todo = np.flatnonzero(matched.isna().to_numpy())
+    tagged = isin_text(speakers["village_id"], vid).to_numpy()
+    dist, tol = _tag_distance(speakers, villages, tagged, params)
+    with np.errstate(invalid="ignore"):
+        far = tagged & (dist > tol)
+    far_reason = _far_tags(speakers, far, dist, tol, inputs, report)
+    matched = speakers["village_id"].astype(object).where(tagged & ~far, None)
+    todo = np.flatnonzero(~tagged)
     if todo.size and len(villages):
         reach = params["speaker_reach_m"].reindex(speakers["commune_code"].iloc[todo]).to_numpy(dtype=float)
         reach = np.where(np.isnan(reach), np.nanmax(params["speaker_reach_m"].to_numpy(dtype=float)), reach)
@@ -227,7 +291,10 @@ def speaker_measures(inputs, villages: pd.DataFrame, params: pd.DataFrame) -> tu
     out["speaker_ok"] = pd.Series(out["speakers_operating"].to_numpy() > 0, index=villages.index, dtype="boolean")
     vi, en = reasons.speaker_reasons(out, key.map(broken).astype(object).fillna("").to_numpy(),
                                      params["speaker_reach_m"].reindex(villages["commune_code"]).to_numpy(dtype=float))
-    out["reason_speaker_vi"], out["reason_speaker_en"] = vi, en
+    for lang, col in (("vi", vi), ("en", en)):  # a village without a cluster names the far-tagged ones
+        extra = key.map(far_reason[lang]).astype(object).fillna("").to_numpy()
+        col = np.asarray(col, dtype=object)
+        out[f"reason_speaker_{lang}"] = np.where(col != "", join_pair(col, extra), col)
     return out, pd.Series(matched.to_numpy(), index=speakers.index, dtype="string")
 
 
