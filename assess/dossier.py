@@ -7,6 +7,7 @@
     outdir/<commune_code>/ban-do-tc8-<code>.png   map picture (also embedded in the workbook), when available
     outdir/<commune_code>/manifest.json           tc8.manifest
     outdir/tong-hop-tinh.xlsx                     province roll-up (tc8.workbook_province)
+    outdir/run-manifest.json                      written last: the run finished (tc8.manifest)
 
 Folder and file names come only from commune codes, never from names, and are built by
 :func:`tc8.paths.output_path` (safe names only, always inside ``outdir``).
@@ -15,11 +16,19 @@ anything is written). Each commune folder is built in a hidden temporary folder 
 and renamed into place, so an interrupted run leaves either the old folder or the new one,
 never a half-written workbook. Communes are written one at a time: memory holds the
 results tables plus one workbook.
+
+A run is marked complete only at its end: ``run-manifest.json`` is removed before the first
+folder is touched and written (atomically) after the roll-up, listing every commune folder
+and the roll-up with their SHA-256. An interrupted run (Ctrl-C, SIGTERM, SIGHUP: the CLI turns
+them into KeyboardInterrupt) removes its temporary folder and leaves no run manifest; what a
+killed run left behind (hidden ``.<code>.tmp.*`` / ``.<code>.old.*`` folders and hidden
+temporary files of the roll-up and run manifest) is removed by the next ``overwrite`` run.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -27,7 +36,7 @@ from pathlib import Path
 
 from .dossier_view import Context, Slicer
 from .errors import OutputExistsError, Tc8Error
-from .manifest import MANIFEST, build_manifest, dumps
+from .manifest import MANIFEST, RUN_MANIFEST, build_manifest, build_run_manifest, dumps, load_run
 from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
 from .atomic import write_text
@@ -37,6 +46,13 @@ from .paths import data_name, output_path
 log = logging.getLogger(__name__)
 
 PROVINCE_FILE = "tong-hop-tinh.xlsx"
+TMP_MARK, OLD_MARK = ".tmp.", ".old."  # hidden work folders: .<code>.tmp.<random>, .<code>.old.<random>
+#: names of the hidden work folders and temporary files this module (and tc8.atomic) creates
+#: in a dossier root; ``tempfile`` adds 8 random characters from ``[a-z0-9_]``
+_RANDOM = "[a-z0-9_]{8}"
+_LEFTOVER = re.compile("|".join(
+    [rf"\.[0-9A-Za-z_-]+{re.escape(mark)}{_RANDOM}" for mark in (TMP_MARK, OLD_MARK)]
+    + [rf"\.{re.escape(Path(name).stem)}-{_RANDOM}{re.escape(Path(name).suffix)}" for name in (PROVINCE_FILE, RUN_MANIFEST)]))
 WORKBOOK_NAME = "ho-so-tc8-{code}.xlsx"
 MAP_NAMES = ("ban-do-tc8-{code}.html", "ban-do-tc8-{code}.png")
 
@@ -123,7 +139,7 @@ def _swap_in(tmp: Path, final: Path) -> None:
     """Move the finished temporary folder onto ``final`` (replacing an old one)."""
     old = None
     if final.exists():
-        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old."))
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}{OLD_MARK}"))
         os.replace(final, old / final.name)
     try:
         os.replace(tmp, final)
@@ -135,12 +151,45 @@ def _swap_in(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_leftovers(outdir: Path) -> list[str]:
+    """Remove what an interrupted or killed run of this module left in ``outdir`` (only its
+    own hidden work folders and temporary files, see ``_LEFTOVER``); return their names."""
+    removed = []
+    for path in sorted(Path(outdir).iterdir()) if Path(outdir).is_dir() else []:
+        if not _LEFTOVER.fullmatch(path.name):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path.name)
+    if removed:
+        log.info("%s: removed leftovers of an interrupted run: %s", outdir, ", ".join(removed))
+    return removed
+
+
+def _start_run(outdir: Path, overwrite: bool, province: bool) -> dict | None:
+    """Before anything is written: remove an ``overwrite`` run's leftovers, and the run manifest
+    (the folder is incomplete until this run ends). Returns the previous run manifest that a run
+    limited to some communes (``province`` false) extends, else None."""
+    if overwrite:
+        remove_leftovers(outdir)
+    previous = None
+    if not province:
+        try:
+            previous = load_run(outdir)
+        except (ValueError, OSError) as err:
+            log.warning("%s: earlier run manifest not readable, not extended: %s", outdir, err)
+    (outdir / RUN_MANIFEST).unlink(missing_ok=True)
+    return previous
+
+
 def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer | None = None,
                           options: dict | None = None) -> Path:
     """Write one commune folder (workbook, maps, manifest) atomically; return the folder."""
     code = view.code
     final = output_path(outdir, code)
-    tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{code}.tmp."))
+    tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{code}{TMP_MARK}"))
     try:
         files = maps.write(code, tmp, ctx.info["generated_at"]) if maps is not None else {}
         png = tmp / files["map_png"] if "map_png" in files else None
@@ -175,6 +224,7 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
         output_path(outdir, code)
     check_existing(outdir, codes, overwrite, province)
     outdir.mkdir(parents=True, exist_ok=True)
+    previous = _start_run(outdir, overwrite, province)
     ctx = Context.build(results, lang, generated_at or now_iso())
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
     maps = MapRenderer(results, lang, html_from=maps_from) if with_maps else None
@@ -187,5 +237,6 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     if province:
         rollup = outdir / PROVINCE_FILE
         write_province_workbook(ctx, rollup)
+    write_text(outdir / RUN_MANIFEST, dumps(build_run_manifest(ctx.info, written, rollup, previous)))
     return {"outdir": outdir, "communes": written, "province": rollup,
             "seconds": time.perf_counter() - t0}

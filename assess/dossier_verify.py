@@ -7,6 +7,10 @@ time; a rule set whose SHA-256 changed is reported) and metric CRS, and the comm
 verdicts, per-indicator table hashes and record-table hashes (villages, postal points,
 stations, IT figures) are compared with the manifest. Communes sharing
 the same input and options are re-assessed in one run.
+
+A dossier root must also be complete (:func:`check_run`): its ``run-manifest.json`` exists
+(else the run was interrupted), every commune folder and file it lists is there with the same
+SHA-256, the roll-up it lists is there, and no commune folder outside it is present.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from pathlib import Path
 from .dossier_view import Slicer
 from .errors import InputError, RuleSetError, Tc8Error, first_line
 from .io import sha256_of
-from .manifest import find_manifests, load, record_hashes, table_hashes, verdicts
+from .manifest import (MANIFEST, RUN_MANIFEST, find_manifests, load, load_run, record_hashes, table_hashes,
+                       verdicts)
 from .messages import text
 
 log = logging.getLogger(__name__)
@@ -42,13 +47,22 @@ class VerifyReport:
     communes: list = field(default_factory=list)
     inputs_changed: list = field(default_factory=list)    # (path, "missing" | "changed")
     rules_changed: list = field(default_factory=list)     # (rule set id, recorded sha, now sha)
+    run_problems: list = field(default_factory=list)      # (message key, params) from check_run
+    expected: int | None = None                           # commune dossiers the run manifest lists
 
     @property
     def ok(self) -> bool:
-        return not self.inputs_changed and all(c.ok for c in self.communes) and bool(self.communes)
+        return (not self.inputs_changed and not self.run_problems and all(c.ok for c in self.communes)
+                and bool(self.communes))
+
+    @property
+    def missing(self) -> int:
+        """Commune dossiers the run manifest lists that are not there at all."""
+        return sum(1 for key, _ in self.run_problems if key == "dossier.commune_missing")
 
     def lines(self, lang: str = "vi") -> list[str]:
-        out = [text("dossier.input_" + why, lang, path=path) for path, why in self.inputs_changed]
+        out = [text(key, lang, **params) for key, params in self.run_problems]
+        out += [text("dossier.input_" + why, lang, path=path) for path, why in self.inputs_changed]
         out += [text("dossier.rules_changed", lang, id=rid, old=old[:12], new=new[:12])
                 for rid, old, new in self.rules_changed]
         for c in self.communes:
@@ -105,15 +119,54 @@ def _compare(manifest: dict, slicer: Slicer, code: str, folder: Path) -> Commune
     return check
 
 
+def check_run(root: Path, paths: list[Path]) -> tuple[list, int | None]:
+    """Completeness of the dossier root ``root`` whose commune manifests are ``paths``:
+    ``([(message key, params)], number of communes the run manifest lists or None)``."""
+    try:
+        run = load_run(root)
+    except (ValueError, OSError) as err:
+        return [("dossier.run_unreadable", {"path": str(root / RUN_MANIFEST), "detail": first_line(err)})], None
+    if run is None:
+        return [("dossier.run_missing", {"path": str(root / RUN_MANIFEST)})], None
+    problems = []
+    listed = run["communes"]
+    for code, entry in listed.items():
+        folder = root / str(entry.get("folder", code))
+        if not folder.is_dir():
+            problems.append(("dossier.commune_missing", {"code": code, "path": str(folder)}))
+            continue
+        for name, sha in (entry.get("files") or {}).items():
+            path = folder / name
+            if not path.is_file():
+                problems.append(("dossier.file_missing", {"path": str(path)}))
+            elif sha256_of(path) != sha:
+                problems.append(("dossier.file_changed", {"path": str(path)}))
+    rollup = run.get("rollup")
+    if rollup:
+        path = root / rollup["file"]
+        if not path.is_file():
+            problems.append(("dossier.rollup_missing", {"path": str(path)}))
+        elif sha256_of(path) != rollup.get("sha256"):
+            problems.append(("dossier.file_changed", {"path": str(path)}))
+    folders = {str(e.get("folder", c)) for c, e in listed.items()}
+    problems += [("dossier.not_in_run", {"path": str(p.parent), "file": RUN_MANIFEST})
+                 for p in paths if p.parent.name not in folders]
+    return problems, len(listed)
+
+
 def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
     """Re-run and compare every dossier under ``root``; see the module docstring."""
     from .pipeline import run_assessment
     from .rules import load_rule_set
 
-    paths = find_manifests(Path(root))
-    if not paths:
+    root = Path(root)
+    paths = find_manifests(root)
+    single = (root / MANIFEST).is_file()  # one commune folder: no run to check
+    if not paths and (single or not (root / RUN_MANIFEST).exists()):
         raise Tc8Error(text("dossier.no_manifest", lang, path=str(root)))
     report = VerifyReport()
+    if not single:
+        report.run_problems, report.expected = check_run(root, paths)
     groups: dict[tuple, list] = {}
     seen_inputs: set = set()
     for path in paths:

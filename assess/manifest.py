@@ -8,6 +8,12 @@ and ``conditions`` rows) and per record table (villages, postal points, stations
 the rows the workbook lists), so ``tc8 verify`` can re-run and compare tables without the
 workbook. Canonical JSON: keys sorted, UTF-8, NFC, NaN -> null, floats to 10 significant
 digits, rows ordered by indicator then condition id.
+
+``run-manifest.json`` at the dossier root (:func:`build_run_manifest`) marks a finished run:
+it is written last, atomically, and lists every commune dossier the run was to write (each
+file of the folder with its SHA-256) and the province roll-up (``null`` for a run limited to
+some communes that found no earlier run to extend). A dossier folder without it is an
+interrupted run (or one written by an older tc8); ``tc8 verify`` says so.
 """
 from __future__ import annotations
 
@@ -16,10 +22,13 @@ import json
 from pathlib import Path
 
 from .dossier_view import json_value
+from .io import sha256_of
 from .results import CRITERION
 
 FORMAT = "tc8-dossier-manifest/1"
 MANIFEST = "manifest.json"
+RUN_FORMAT = "tc8-dossier-run/1"
+RUN_MANIFEST = "run-manifest.json"
 
 
 def canonical(obj) -> str:
@@ -115,3 +124,45 @@ def find_manifests(root: Path) -> list[Path]:
     if (root / MANIFEST).is_file():
         return [root / MANIFEST]
     return sorted(p for p in root.glob(f"*/{MANIFEST}") if p.is_file())
+
+
+def folder_hashes(folder: Path) -> dict:
+    """File name -> SHA-256 of every file directly in ``folder`` (sorted by name)."""
+    return {p.name: sha256_of(p) for p in sorted(Path(folder).iterdir()) if p.is_file()}
+
+
+def build_run_manifest(info: dict, communes: dict, rollup: Path | None, previous: dict | None = None) -> dict:
+    """The run manifest of a dossier root. ``communes``: code -> folder written by this run;
+    ``rollup``: the roll-up workbook written (None when not written). ``previous``: the run
+    manifest found before a run limited to some communes; its other communes and roll-up are
+    kept (the folders this run did not touch)."""
+    entries = dict((previous or {}).get("communes") or {})
+    entries.update({code: {"folder": Path(folder).name, "files": folder_hashes(folder)}
+                    for code, folder in communes.items()})
+    return {
+        "format": RUN_FORMAT,
+        "tool": info["tool"],
+        "generated_at": info["generated_at"],
+        "rule_set": {"id": info["rule_set"]["id"], "sha256": info["rule_set"]["sha256"]},
+        "input": info["input"],
+        "complete": True,
+        "communes": dict(sorted(entries.items())),
+        "rollup": ({"file": rollup.name, "sha256": sha256_of(rollup)} if rollup is not None
+                   else (previous or {}).get("rollup")),
+    }
+
+
+def load_run(root: Path) -> dict | None:
+    """The run manifest of the dossier root ``root``; None when there is none.
+    Raises ValueError for a file that is not a tc8 run manifest."""
+    path = Path(root) / RUN_MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: {err}") from None
+    if not isinstance(data, dict) or data.get("format") != RUN_FORMAT or not isinstance(data.get("communes"), dict):
+        raise ValueError(f"{path}: not a tc8 run manifest")
+    return data

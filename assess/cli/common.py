@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from contextlib import contextmanager
 
 import click
@@ -39,3 +40,21 @@ def domain_errors(lang: str = "vi"):
         raise click.ClickException(str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{getattr(err, 'filename', '') or ''} {err.strerror or err}".strip()) from None
+
+
+#: signals that stop a run the way Ctrl-C (SIGINT) does (SIGHUP does not exist on Windows)
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def stop_signals_interrupt() -> None:
+    """Make SIGTERM and SIGHUP raise :class:`KeyboardInterrupt` like Ctrl-C, so every writer's
+    clean-up (temporary files and folders, half-streamed workbooks) runs before tc8 exits
+    (exit 1, "Aborted!"). Call once from the main thread of the command-line entry point."""
+    for name in STOP_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, _raise_interrupt)

@@ -99,4 +99,7 @@ def cli(verbose: int, quiet: bool) -> None:
 
 
 def main() -> None:
+    from .common import stop_signals_interrupt
+
+    stop_signals_interrupt()  # SIGTERM/SIGHUP clean up like Ctrl-C
     cli(prog_name="tc8")

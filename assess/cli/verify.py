@@ -16,7 +16,9 @@ from .options import lang_option
 def verify_cmd(directory, lang):
     """Kiểm tra lại hồ sơ: chạy lại đánh giá từ dữ liệu đã ghi trong manifest.json và so sánh.
 
-    Exit 0 when every dossier matches; 1 when an input changed or a verdict or table differs.
+    Exit 0 when every dossier matches; 1 when an input changed, a verdict or table differs, or
+    the folder is incomplete (no run-manifest.json: the run was interrupted; a commune folder,
+    file or the roll-up it lists is missing or changed).
     """
     from ..dossier_verify import verify_dossiers
 
@@ -24,8 +26,8 @@ def verify_cmd(directory, lang):
         report = verify_dossiers(directory, lang=lang)
     for line in report.lines(lang):
         click.echo(line)
-    n = len(report.communes)
-    bad = sum(1 for c in report.communes if not c.ok)
+    n = max(len(report.communes) + report.missing, report.expected or 0)
+    bad = sum(1 for c in report.communes if not c.ok) + report.missing
     if report.ok:
         click.echo(text("dossier.verify_ok", lang, n=n))
         return
