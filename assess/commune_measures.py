@@ -9,6 +9,7 @@ from .measures import (Measure, _blank, count_points, it_measures, letter_box_fl
                        unknown_records_note, village_share)
 from .messages import LANGS, text
 from .textjoin import join_by_group, join_pair
+from .textsize import bounded_values
 from .villages import kleene_and
 
 
@@ -34,7 +35,7 @@ def postal_measures(postal, evaluation, params, defaults, codes) -> dict:
         lines = pd.DataFrame({
             "commune_code": code[failing].to_numpy(),
             "line": [text("reason.postal_point", lang, id=i, name=n if isinstance(n, str) else "", failed=f)
-                     for i, n, f in zip(postal["point_id"][failing], postal["name"].astype(object)[failing],
+                     for i, n, f in zip(postal["point_id"][failing], bounded_values(postal["name"], "name")[failing],
                                         evaluation[f"failed_{lang}"][failing])]})
         joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy(), limit=10,
                                lang=lang).reindex(codes)

@@ -20,6 +20,7 @@ from .postal import compare, values_for
 from .reasons import text_rows
 from .rules import ParamRef
 from .textjoin import join_by_group
+from .textsize import bounded_values
 from .schema import LAYERS
 from .validate_columns import DTYPES
 from .validate_consistency import SHARES
@@ -69,7 +70,7 @@ def village_share(villages: pd.DataFrame, ok: pd.Series, evidence: pd.Series, re
     names = pd.Series(list(RANK), index=range(len(RANK)))
     ev = pd.Series(judged_no.reindex(codes).map(names).to_numpy(), index=codes)
     ev = ev.where(ev.notna(), pd.Series(weakest_ok.reindex(codes).map(names).to_numpy(), index=codes))
-    names_col = villages["village_name"].to_numpy(dtype=object)
+    names_col = bounded_values(villages["village_name"], "village_name")  # names inside reasons are cut
     vid = villages["village_id"].to_numpy(dtype=object)
     out = {}
     failing = ~yes & ~unknown

@@ -29,6 +29,7 @@ from .io import RawInputs, read_inputs
 from .paths import MAX_NAME, unsafe_names
 from .schema import LAYERS
 from .textjoin import isin_text
+from .textsize import check_text_lengths
 from .validate_columns import type_layer
 from .validate_consistency import check_consistency
 from .validate_geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, deg_text, project,
@@ -257,6 +258,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                 st.metric = project(st.geoms, st.crs, metric)
     _check_codes(state, report)
     check_consistency(state, raw.frames, report)  # a part larger than its whole
+    check_text_lengths(state, report)  # names/free text too long to show (tc8.textsize)
     _check_raster(raw.population_raster, report, state)
     rank = {name: i for i, name in enumerate(LAYERS)}
     found = sorted(report.finish(),  # stable: general first, then by layer order

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from .messages import text as msg
 from .results import CRITERION
+from .textsize import bounded
 from .xlsx_util import STATUS_FILLS, SheetWriter, make_cell, new_workbook, save_or_discard, sheet_title
 
 FREEZE_LIMIT = 16  # freeze at a record table's header only when it sits this high or higher
@@ -48,7 +49,7 @@ def _value(ctx, col: dict, row: dict):
         return row.get("status")
     if key in ctx.spec["telecom_sources"]:
         return _source(ctx, key, row)
-    value = row.get(f"{key}_{lang}", row.get(key))
+    value = bounded(row.get(f"{key}_{lang}", row.get(key)), key)  # names and free text cut (tc8.textsize)
     if fmt == "status":
         return ctx.labels.get("status", value)
     if fmt == "basis":
@@ -94,7 +95,7 @@ def _widths(ctx, *tables: str) -> list[float]:
 
 
 def _commune_line(ctx, view) -> str:
-    name = view.info.get("commune_name") or ""
+    name = bounded(view.info.get("commune_name") or "", "commune_name")
     return f"{ctx.labels.t('commune')}: {name} ({view.code})"
 
 
@@ -108,9 +109,9 @@ def _summary(wb, ctx, view, used: set) -> None:
     L, rs = ctx.labels, ctx.info["rule_set"]
     title = rs.get(f"title_{ctx.lang}") or rs["title_vi"]
     top = [[L.t("title")], [],
-           [L.t("commune"), f"{view.info.get('commune_name') or ''} ({view.code})"],
-           [L.t("district"), view.info.get("district_name")],
-           [L.t("province"), view.info.get("province_name") or view.info.get("province_code")],
+           [L.t("commune"), f"{bounded(view.info.get('commune_name') or '', 'commune_name')} ({view.code})"],
+           [L.t("district"), bounded(view.info.get("district_name"), "district_name")],
+           [L.t("province"), bounded(view.info.get("province_name"), "province_name") or view.info.get("province_code")],
            [L.t("rule_set"), f"{rs['id']} — {title}"],
            [L.t("instruments"), _instruments(ctx)]]
     if not rs["official"]:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from .results import CRITERION, STATUSES
 from .rollup import figure_text, is_unknown, unknown_note
+from .textsize import bounded_values
 from .workbook_commune import write_sources_sheet
 from .xlsx_util import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter,
                         layout, make_cell, new_workbook, save_or_discard, sheet_title)
@@ -32,8 +33,8 @@ def _commune_table(ctx, labels: Labels, spec: dict):
     measured = ind.pivot(index="commune_code", columns="indicator", values="measured").reindex(codes)
     units = ind.drop_duplicates("indicator").set_index("indicator")["unit"].fillna("")
     cols = [c for c in spec["columns"]]
-    data = [communes[c["key"]].astype(object) if c["key"] in communes else pd.Series([None] * len(codes))
-            for c in cols]
+    data = [pd.Series(bounded_values(communes[c["key"]], c["key"])) if c["key"] in communes  # names cut, tc8.textsize
+            else pd.Series([None] * len(codes)) for c in cols]
     widths = spec["indicator_columns"]
     status_cols = []
     for ind_id in ctx.indicator_ids + [CRITERION]:

@@ -1,7 +1,8 @@
 """Safe, streaming openpyxl helpers shared by the commune and province workbooks.
 
 Every cell goes through :func:`make_cell`: text is NFC-normalised, characters XML cannot
-hold are dropped, and text is always stored as a string cell (``data_type == "s"``) — a
+hold are dropped, text longer than Excel's 32,767 characters is cut with a final "…"
+(:data:`tc8.textsize.CELL_CHARS`), and text is always stored as a string cell (``data_type == "s"``) — a
 village called ``=HYPERLINK("http://x","y")`` is shown literally and never evaluated. Text
 starting with ``= + - @``, tab or CR (:func:`tc8.inert.looks_like_formula`, the rule the CSV
 writer shares) also gets Excel's quote prefix, so re-editing the cell keeps it text. Formulas are only written when wrapped in :class:`Formula` (our own COUNTIFs).
@@ -29,8 +30,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .atomic import atomic_path
 from .inert import looks_like_formula
-from .messages import catalogue, load_yaml, text
+from .messages import catalogue, load_yaml, shorten, text
 from .paths import check_name as check_code  # noqa: F401 - the shared name check under its old name
+from .textsize import CELL_CHARS
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 NUMBER_FORMATS = {
@@ -108,6 +110,8 @@ def make_cell(ws, value, *, font=None, fill=None, fmt=None, align=None, border=F
         cell.value = str(value)
     elif isinstance(value, str):
         text = clean_text(value)
+        if len(text) > CELL_CHARS:  # Excel's limit: the cell would not open
+            text = shorten(text, CELL_CHARS)
         cell._value = text  # stored as text, never parsed as a formula
         cell.data_type = "s"
         quote = looks_like_formula(text)

@@ -7,6 +7,7 @@ import folium
 import pandas as pd
 
 from tc8.messages import text
+from tc8.textsize import bounded
 
 from . import popups
 from .base import new_map
@@ -143,7 +144,8 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
     on_air = text("map.layer_stations", lang) + " / " + text("map.layer_speakers", lang)
     return render_fragment(
         "map_commune_panel.html",
-        title=text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code),
+        title=text("map.title_commune", lang, name=bounded(row.get("commune_name", ""), "commune_name"),
+                   code=view.code),
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         verdict_label=text("map.verdict", lang), verdict_badge=badge(row.get("status_tc8"), lang),
         synthetic=synthetic_note(results.synthetic_layers, lang) if note else "",
@@ -190,7 +192,8 @@ def render_commune_map(results, commune_code: str, *, lang: str = "vi", syntheti
     _add_points(fmap, view, lang, synthetic, cluster_above)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitBounds(bounds_latlon(to_display(commune))).add_to(fmap)
-    title = text("map.title_commune", lang, name=commune["commune_name"].iloc[0], code=view.code)
+    title = text("map.title_commune", lang, name=bounded(commune["commune_name"].iloc[0], "commune_name"),
+                 code=view.code)
     return render_page(fmap, extra_head=local_css("map_panel.css"), title=title,
                        body=_panel(view, results, lang, date, synthetic_note))
 

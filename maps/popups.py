@@ -1,7 +1,8 @@
 """Popup and tooltip HTML, one string per feature, built from Results columns.
 
 Every data value goes through :func:`tc8.maps.style.esc`; the only unescaped parts are the
-fixed tags written here. Nothing is decided here: statuses, reasons and evidence classes
+fixed tags written here. Names and free text of the input are shown cut to their bound
+(:mod:`tc8.textsize`), tooltips to ``NAME_CHARS``. Nothing is decided here: statuses, reasons and evidence classes
 are read from the results.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tc8.messages import fmt_number, shorten, text
+from tc8.textsize import NAME_CHARS, bounded
 
 from .style import badge, esc, evidence_label, km, status_label, yes_no
 
@@ -59,7 +61,7 @@ def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, 
         link = links.get(code)
         html_link = (f'<div><a href="{esc(link)}">{esc(text("map.open_commune_map", lang))}</a></div>'
                      if link else "")
-        out.append(f'<div class="tc8-pop"><b>{esc(name)}</b> ({esc(code)}) {badge(status, lang)}'
+        out.append(f'<div class="tc8-pop"><b>{esc(bounded(name, "commune_name"))}</b> ({esc(code)}) {badge(status, lang)}'
                    f'{html_link}{table}</div>')
     return out
 
@@ -105,7 +107,7 @@ def village_popups(villages: pd.DataFrame, lang: str) -> list[str]:
         postal = (f"{esc(pid)} — {esc(km(pdist, lang))}" if pid is not None else esc(text("map.no_postal", lang)))
         rows.append(f"<tr><th>{esc(text('map.nearest_postal', lang))}</th><td>{postal}</td></tr>")
         flag = esc(text("map.synthetic_suffix", lang)) if synth is True else ""
-        out.append(f'<div class="tc8-pop"><b>{esc(name)}</b> ({esc(vid)}){flag}<table>{"".join(rows)}</table></div>')
+        out.append(f'<div class="tc8-pop"><b>{esc(bounded(name, "village_name"))}</b> ({esc(vid)}){flag}<table>{"".join(rows)}</table></div>')
     return out
 
 
@@ -126,7 +128,7 @@ def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]
     synth = _col(frame, "synthetic")
     out = []
     for i in range(n):
-        head = f"<b>{esc(ids[i])}</b>" + (f" {esc(titles[i])}" if titles[i] else "")
+        head = f"<b>{esc(ids[i])}</b>" + (f" {esc(bounded(titles[i], title_col))}" if titles[i] else "")
         if synth[i] is True:
             head += esc(text("map.synthetic_suffix", lang))
         rows = []
@@ -138,16 +140,16 @@ def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]
             rows.append(f"<tr><th>{esc(text('map.failed', lang))}</th><td>{esc(whys[i])}</td></tr>")
         for (col, label), vals in zip(fields, values):
             v = vals[i]
-            shown = yes_no(v, lang) if isinstance(v, bool) else ("—" if v is None else str(v))
+            shown = yes_no(v, lang) if isinstance(v, bool) else ("—" if v is None else bounded(str(v), col))
             rows.append(f"<tr><th>{esc(label)}</th><td>{esc(shown)}</td></tr>")
         out.append(f'<div class="tc8-pop">{head}<table>{"".join(rows)}</table></div>')
     return out
 
 
 def tooltips(values) -> list[str]:
-    """Escaped tooltip texts ("" for missing values)."""
+    """Escaped tooltip texts ("" for missing values), each at most ``NAME_CHARS`` characters (a label)."""
     series = pd.Series(list(values), dtype=object)
-    return [esc(v) for v in series.where(series.notna(), "").tolist()]
+    return [esc(shorten(v, NAME_CHARS)) for v in series.where(series.notna(), "").tolist()]
 
 
 __all__ = ["commune_popups", "village_popups", "record_popups", "tooltips", "status_label"]

@@ -13,6 +13,7 @@ import folium
 from tc8.messages import text
 from tc8.results import CRITERION, STATUS_MISSING, status_column
 from tc8.rollup import figure_text, is_unknown
+from tc8.textsize import bounded
 
 from . import popups
 from .base import new_map
@@ -113,5 +114,6 @@ def _province_name(communes, lang: str) -> str:
         if col in communes.columns:
             names = communes[col].dropna().astype(str).unique()
             if len(names) == 1:
-                return names[0] if col == "province_name" else f"{text('map.province_default', lang)} {names[0]}"
+                return (bounded(names[0], col) if col == "province_name"
+                        else f"{text('map.province_default', lang)} {names[0]}")
     return text("map.province_default", lang)

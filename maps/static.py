@@ -21,11 +21,16 @@ import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from tc8.messages import text  # noqa: E402
+from tc8.textsize import bounded  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
 from .select import commune_view, tri  # noqa: E402
 from .style import (INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
                     km, rule_set_label, status_label, synthetic_note, today)
+
+
+#: Characters per line of the title: a long (bounded) commune name wraps instead of widening the picture.
+TITLE_WIDTH = 90
 
 
 def _scale_bar(ax, width_m: float) -> None:
@@ -119,7 +124,8 @@ def render_commune_png(results, commune_code: str, path, *, lang: str = "vi", dp
         ax.set_aspect("equal")
         _scale_bar(ax, maxx - minx + 2 * pad)
         row = view.commune.iloc[0]
-        ax.set_title(text("map.title_commune", lang, name=row.get("commune_name", ""), code=view.code)
+        name = bounded(row.get("commune_name", ""), "commune_name")
+        ax.set_title(textwrap.fill(text("map.title_commune", lang, name=name, code=view.code), TITLE_WIDTH)
                      + "\n" + text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date))
                      + f"\n{text('map.verdict', lang)}: {status_label(row.get('status_tc8'), lang)}", fontsize=10)
         note = synthetic_note(results.synthetic_layers, lang)
