@@ -12,7 +12,9 @@ records so that validation can report them together with everything else.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -75,17 +77,61 @@ def _use_arrow() -> bool:
     return tuple(pyogrio.__gdal_version__[:2]) >= (3, 6)
 
 
+class ReadProblem(Exception):
+    """A file that cannot be read for a reason the user can fix: ``code`` keys the message,
+    ``params`` fill it (raised by :func:`_read_table`, reported by :func:`read_inputs`)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+#: Candidate CSV separators; the header's count of fields decides (ties: the first).
+CSV_SEPARATORS = (",", ";", "\t")
+
+
+def _csv_text(path: Path) -> str:
+    """The text of a CSV: UTF-8 (with or without BOM) or UTF-16 with a BOM (Excel's "Unicode
+    text"). Anything else (Windows-1258, TCVN3, VNI...) raises ``ReadProblem("csv_not_utf8")``."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ReadProblem("csv_not_utf8", file=str(path), line=data[:err.start].count(b"\n") + 1) from None
+
+
+def _csv_separator(text: str) -> tuple[str, str]:
+    """(separator, text without Excel's ``sep=;`` first line). The separator is the candidate
+    that splits the header line into the most fields (quotes respected); ``,`` on a tie."""
+    first, _, rest = text.partition("\n")
+    hint = first.strip()
+    if len(hint) == 5 and hint.lower().startswith("sep="):
+        return hint[4], rest
+    return max(CSV_SEPARATORS, key=lambda sep: len(next(csv.reader([first], delimiter=sep), []))), text
+
+
+def _coordinate(values: pd.Series) -> pd.Series:
+    """lon/lat text as numbers; a decimal comma is read as a point (``108,01``): a coordinate
+    has no thousands separator. Anything else that is not a number is NaN (empty geometry)."""
+    text = values.str.strip()
+    comma = text.str.count(",").eq(1) & ~text.str.contains(".", regex=False)
+    return pd.to_numeric(text.where(~comma, text.str.replace(",", ".", regex=False)), errors="coerce")
+
+
 def _read_table(path: Path, layer: str | None) -> pd.DataFrame:
     """Read one layer; GeoDataFrame when it has geometry, DataFrame otherwise.
 
-    Through Arrow, a yes/no field with empty cells arrives as objects (True/False/None)
-    rather than floats (1.0/0.0/NaN); validation types both the same way.
+    A CSV is read as text (UTF-8, or UTF-16 with BOM), separated by ``,``, ``;`` or tab
+    (:func:`_csv_separator`). Through Arrow, a yes/no field with empty cells arrives as
+    objects (True/False/None) rather than floats (1.0/0.0/NaN); validation types both the same way.
     """
     if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        sep, text = _csv_separator(_csv_text(path))
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
         if {"lon", "lat"} <= set(frame.columns):
-            lon = pd.to_numeric(frame["lon"], errors="coerce")
-            lat = pd.to_numeric(frame["lat"], errors="coerce")
+            lon, lat = _coordinate(frame["lon"]), _coordinate(frame["lat"])
             return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
         return frame
     frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=_use_arrow())
@@ -131,7 +177,11 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
     rank = {suffix: i for i, suffix in enumerate(FOLDER_SUFFIXES)}
     by_layer: dict[str, list[Path]] = {}
     others: list[Path] = []
-    for file in sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith(".")):
+    try:
+        files = sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError as err:
+        return found, [Problem("error", "unreadable_file", str(root), params={"detail": first_line(err)})]
+    for file in files:
         suffix = file.suffix.lower()
         if suffix in rank and file.stem.lower() in LAYERS:
             by_layer.setdefault(file.stem.lower(), []).append(file)
@@ -170,6 +220,9 @@ def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tu
         file, inner = found[name]
         try:
             frame = _read_table(file, inner)
+        except ReadProblem as err:
+            problems.append(Problem("error", err.code, str(file), layer=name, params=err.params))
+            continue
         except Exception as err:  # noqa: BLE001 - report, never a traceback
             problems.append(Problem("error", "unreadable_layer", str(file), layer=name,
                                     params={"detail": first_line(err)}))

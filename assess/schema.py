@@ -12,13 +12,34 @@ Column kinds:
 ``float``  real number (hours, metres...).
 ``bool``   yes/no; accepted spellings are in :data:`TRUE_WORDS` / :data:`FALSE_WORDS`.
 ``enum``   one value of a closed list (:attr:`Column.values`).
+
+A ``str`` column with ``url_or_bool`` answers a "does it have X" question in words or by
+naming X: a yes/no word, or a web address such as ``https://xa.lamdong.gov.vn`` or
+``xaabc.gov.vn`` (yes). Anything else is refused (:mod:`tc8.validate_columns`).
+
+Numbers in text cells (CSV, text fields) may use ``.``, ``,`` or a space to group thousands
+and ``,`` or ``.`` as the decimal mark; the reading rules and what is refused as ambiguous
+are in :func:`tc8.validate_columns.read_number`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "co", "có", "x", "dat", "đạt"})
-FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "khong", "không", ""})
+#: Yes/no words, lower case. They are matched ignoring case and runs of spaces; a spelling
+#: typed without any accent (``khong co``) matches the accented word it folds to, unless that
+#: bare spelling is in :data:`BARE_AMBIGUOUS`. No word (nor its bare form) is in both lists.
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "x", "present",
+                        "có", "co", "đã có", "đạt", "dat", "đúng"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "absent",
+                         "không", "khong", "ko", "k", "không có", "chưa", "chưa có", "chưa đạt",
+                         "không đạt", "sai", ""})
+#: Bare spellings that could stand for words of opposite meaning: ``dung`` is ``đúng`` (true)
+#: but also ``dừng`` (stopped), so it must be typed with its accents. ``none``, ``null``,
+#: ``n/a`` are not in either list on purpose: they often mean "unknown" (leave the cell empty).
+BARE_AMBIGUOUS = frozenset({"dung"})
+#: The words quoted in the message for a value that is neither (the lists are longer).
+TRUE_SHOWN = ("có", "đạt", "yes", "1")
+FALSE_SHOWN = ("không", "chưa có", "no", "0")
 
 POSTAL_KINDS = ("buu_cuc", "bdvhx", "dai_ly", "ki_ot", "thung_thu", "other")
 MOBILE_TECHNOLOGIES = ("2G", "3G", "4G", "5G")
@@ -51,6 +72,8 @@ class Column:
     maximum: float | None = None
     label_vi: str = ""
     label_en: str = ""
+    #: ``str`` only: the text answers yes/no, by a yes/no word or a web address (see top).
+    url_or_bool: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,7 +269,8 @@ LAYERS: dict[str, Layer] = {
                   label_en="Officials using e-office"),
                 C("eoffice_system", "bool", label_vi="Có hệ thống QLVB và điều hành",
                   label_en="Document-management / e-office system in use"),
-                C("website", "str", label_vi="Cổng/trang thông tin điện tử", label_en="Website"),
+                C("website", "str", url_or_bool=True, label_vi="Cổng/trang thông tin điện tử",
+                  label_en="Website"),
                 C("dossiers_total", "int", minimum=0, label_vi="Tổng số hồ sơ TTHC",
                   label_en="Administrative dossiers"),
                 C("dossiers_online", "int", minimum=0, label_vi="Số hồ sơ xử lý trực tuyến",

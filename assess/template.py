@@ -32,6 +32,11 @@ def geometry_type(layer: Layer) -> str | None:
     return "MultiPolygon"
 
 
+def is_gpkg_name(path: str | Path) -> bool:
+    """True when ``path`` ends in ``.gpkg`` (any case), the only name the template may have."""
+    return Path(path).suffix.lower() == ".gpkg"
+
+
 def template_frames() -> dict[str, pd.DataFrame]:
     """Empty (Geo)DataFrames, one per layer, with the schema's columns and dtypes."""
     frames = {}
@@ -48,9 +53,13 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
     """Write the empty input GeoPackage to ``path`` atomically; return the path.
 
     Raises :class:`~tc8.errors.OutputExistsError` when ``path`` exists and ``overwrite`` is
-    false. The parent folder is created when missing.
+    false, ``ValueError`` when its name does not end in ``.gpkg`` (any case): a GeoPackage
+    under another name (``x.geojson``) would mislead every program that opens it. The parent
+    folder is created when missing.
     """
     path = Path(path)
+    if not is_gpkg_name(path):
+        raise ValueError(f"not a .gpkg file name: {path}")
     if path.exists() and not overwrite:
         raise OutputExistsError(str(path))
     with atomic_path(path, placeholder=False) as tmp:  # GDAL creates the GeoPackage itself

@@ -15,8 +15,10 @@ from .options import lang_option, overwrite_option
 @lang_option
 def template_cmd(output, overwrite, lang):
     """Ghi một GeoPackage trống đúng mô hình dữ liệu đầu vào (mở bằng QGIS để nhập liệu)."""
-    from ..template import write_template
+    from ..template import is_gpkg_name, write_template
 
+    if not is_gpkg_name(output):
+        raise click.UsageError(text("template.not_gpkg", lang, path=output))
     try:
         path = write_template(output, overwrite=overwrite)
     except OutputExistsError:
