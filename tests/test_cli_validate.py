@@ -113,7 +113,7 @@ def test_warnings_only_exit_0(tmp_path):
 
 
 def test_json_format(tmp_path):
-    path = make_valid_input(tmp_path, villages=lambda v: v.assign(population=["x", 1, 2]))
+    path = make_valid_input(tmp_path, villages=lambda v: v.assign(population=["x", 600, 900]))
     result, out = invoke("validate", path, "--format", "json", "--lang", "en")
     assert result.exit_code == 1
     report = json.loads(out)
