@@ -22,7 +22,7 @@ import yaml
 
 from . import yaml_guard
 from .errors import RuleSetError
-from .messages import SAFE_LOADER
+from .messages import SAFE_LOADER, shorten
 from .rules import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
                     Node, Override, Parameter, ParamRef, PointCondition, PostalPointRule, RuleSet)
 from .schema import LAYERS, MOBILE_TECHNOLOGIES, POSTAL_KINDS, TERRAINS
@@ -132,6 +132,9 @@ def _read_doc(path: Path, display: str) -> _Doc:
 
 
 def _short(err: jsonschema.ValidationError) -> str:
+    if err.validator == "maxLength":  # jsonschema quotes the whole over-long text
+        return (f"{shorten(err.instance, 40)!r}: {len(err.instance):,} characters, "
+                f"at most {err.validator_value} allowed")
     msg = err.message
     return msg if len(msg) <= 800 else msg[:797] + "..."
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
-from tc8.messages import text
-from tc8.textsize import bounded
+from tc8.messages import shorten, text
+from tc8.textsize import NAME_CHARS, bounded
 
 from . import popups
 from .base import new_map
@@ -35,8 +35,9 @@ def _shared(frame, props: dict, *, tolerance_m: float = TOLERANCE_M) -> SharedDa
 
 
 def _name(key: str, lang: str, layer: str, synthetic, **params) -> str:
-    """Layer-control label (Leaflet shows it as HTML, so data in ``params`` is escaped)."""
-    return text(key, lang, **{k: esc_label(v) for k, v in params.items()}) + synthetic_suffix(layer, synthetic, lang)
+    """Layer-control label (Leaflet shows it as HTML, so data in ``params`` is escaped and cut to a label's
+    ``NAME_CHARS``)."""
+    return text(key, lang, **{k: esc_label(shorten(v, NAME_CHARS)) for k, v in params.items()}) + synthetic_suffix(layer, synthetic, lang)
 
 
 def _add_villages(fmap, view: CommuneView, lang: str, synthetic) -> None:
@@ -67,15 +68,15 @@ def _add_cells(fmap, view: CommuneView, lang: str, synthetic, cluster_above: int
     props = {
         "_c": [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR for t, a in zip(tech, active)],
         "r": [None if r != r else round(float(r), 1) for r in radius.astype(float)],
-        "op": cells["operator"].astype(str).tolist(),
         "popup": popups.record_popups(cells, "site_id", [
             ("operator", text("map.layer_cells", lang, operator="").strip()), ("technology", "2G/3G/4G/5G"),
             ("active", text("map.operating", lang)), ("radius_used_m", text("map.radius", lang) + " (m)")], lang),
         "tip": popups.tooltips(cells["operator"].astype(str) + " " + tech + " · " + cells["site_id"].astype(str)),
     }
-    operators = sorted(set(props["op"]))
+    names = cells["operator"].astype(str).tolist()  # kept out of the page: only the per-operator flags
+    operators = sorted(set(names))
     for j, op in enumerate(operators):
-        props[f"op{j}"] = [name == op for name in props["op"]]
+        props[f"op{j}"] = [name == op for name in names]
     data = _shared(cells, props).add_to(fmap)
     cluster = len(cells) > cluster_above
     for j, op in enumerate(operators):  # one overlay per operator

@@ -95,6 +95,17 @@ def test_deep_nesting_refused(tmp_path, depth):
     assert elapsed < FAST and "deep.yaml:2" in message and "nest" in message
 
 
+def test_over_long_id_and_texts_refused_with_their_length(tmp_path):
+    """A 100,000-character rule-set id once made a PNG map too large to embed in the dossier."""
+    path = tmp_path / "long.yaml"
+    path.write_text(f"id: {'r' * 100_000}\nextends: ntm-2021-2025\ntitle_vi: '{'T' * 5_000}'\ntitle_en: Long\n",
+                    encoding="utf-8")
+    message, elapsed = _load_error(path)
+    assert elapsed < FAST and len(message) < 2_000
+    assert "long.yaml:1: id: 'rrrr" in message and "100,000 characters, at most 64 allowed" in message
+    assert "long.yaml:3: title_vi:" in message and "5,000 characters, at most 1000 allowed" in message
+
+
 def test_shipped_files_stay_within_the_bounds():
     for rule_id in ("ntm-2010-2015", "ntm-2016-2020", "ntm-2021-2025", "ntm-nang-cao-2021-2025"):
         assert load_rule_set(rule_id).id == rule_id
