@@ -104,3 +104,43 @@ def test_dossier_cells_within_excel_limit(huge_input, tmp_path):
     summary = openpyxl.load_workbook(out / A / f"ho-so-tc8-{A}.xlsx", read_only=True).worksheets[0]
     cells = [v for row in summary.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(v.startswith("Xã AAA") and v.endswith(f"… ({A})") and len(v) < NAME_CHARS + 10 for v in cells)
+
+
+LONG = 5_000
+#: column -> (layer, letter repeated LONG times, bound shown)
+EVERY_TEXT = {"district_name": ("communes", "D", NAME_CHARS), "province_name": ("communes", "P", NAME_CHARS),
+              "name": ("postal_points", "N", NAME_CHARS), "operator": ("cell_sites", "O", TEXT_CHARS),
+              "source": ("coverage", "S", TEXT_CHARS)}
+
+
+@pytest.fixture(scope="module")
+def every_text_input(tmp_path_factory):
+    root = tmp_path_factory.mktemp("every")
+    overrides = {}
+    for column, (layer, letter, _) in EVERY_TEXT.items():
+        previous = overrides.get(layer)
+        overrides[layer] = (lambda f, c=column, l=letter, p=previous: (p(f) if p else f).assign(**{c: l * LONG}))
+    return make_valid_input(root, **overrides)
+
+
+def _longest_run(text: str, letter: str) -> int:
+    return max((len(m) for m in re.findall(f"{letter}+", text)), default=0)
+
+
+def test_every_text_column_is_bounded_in_maps_and_workbooks(every_text_input, tmp_path):
+    """Not only the two names: every free-text column of the input model is shown cut."""
+    maps, dossier = tmp_path / "maps", tmp_path / "hoso"
+    for args in (["map", str(every_text_input), "--rules", RULES, "-o", str(maps), "--no-tiles"],
+                 ["dossier", str(every_text_input), "--rules", RULES, "-o", str(dossier), "--no-maps"]):
+        result = _run(args)
+        assert result.exit_code == 0, result.output[:2000]
+    pages = [p.read_text(encoding="utf-8") for p in maps.rglob("*.html")]
+    cells = [v for book in dossier.rglob("*.xlsx")
+             for ws in openpyxl.load_workbook(book, read_only=True).worksheets
+             for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert pages and cells
+    for column, (_, letter, bound) in EVERY_TEXT.items():
+        longest = max(_longest_run(text, letter) for text in pages + cells)
+        assert longest < bound, column
+        if column != "source":  # shown somewhere, cut: the bound minus the '…'
+            assert longest == bound - 1, column
