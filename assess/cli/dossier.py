@@ -17,13 +17,14 @@ from .options import assessment_options
 def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
     from ..dossier import check_existing, write_dossiers
+    from ..paths import is_safe_name
     from ..pipeline import run_assessment
 
     with domain_errors(lang):
         outdir = Path(output)
         whole_province = not communes  # a partial run never replaces the province roll-up
         # refuse early (before the assessment) what we can already see
-        check_existing(outdir, [c for c in communes if (outdir / c).name == c], overwrite, province=whole_province)
+        check_existing(outdir, [c for c in communes if is_safe_name(c)], overwrite, province=whole_province)
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
         print_problems(results.warnings, lang, err=True)
