@@ -16,13 +16,13 @@ log = logging.getLogger(__name__)
 def run_assessment(input_path, rules, *, communes=None, population=None, metric_crs=None):
     """Assess ``input_path`` against ``rules`` (a shipped id or a rule-set file).
 
-    Raises :class:`~tc8.errors.InputError` listing every input problem,
-    :class:`~tc8.errors.RuleSetError` for a bad rule file, :class:`~tc8.errors.Tc8Error`
+    Raises :class:`~tc8.model.errors.InputError` listing every input problem,
+    :class:`~tc8.model.errors.RuleSetError` for a bad rule file, :class:`~tc8.model.errors.Tc8Error`
     for an unknown commune code.
     """
-    from .engine import assess
-    from .rules import load_rule_set
-    from .validate import load_and_validate
+    from tc8.engine.assess import assess
+    from tc8.rules.model import load_rule_set
+    from tc8.validate.run import load_and_validate
 
     rule_set = load_rule_set(rules)
     t0 = time.perf_counter()

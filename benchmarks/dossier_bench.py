@@ -60,8 +60,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the output folder")
     args = ap.parse_args(argv)
 
-    from tc8.dossier import write_dossiers
-    from tc8.dossier_view import Slicer
+    from tc8.dossier.write import write_dossiers
+    from tc8.dossier.view import Slicer
     from tc8.pipeline import run_assessment
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (2 cores)")
@@ -85,8 +85,8 @@ def main(argv=None) -> int:
         def emit(self, record):
             samples.append((record.getMessage(), rss_mb()))
 
-    logging.getLogger("tc8.dossier").addHandler(Sampler())
-    logging.getLogger("tc8.dossier").setLevel(logging.INFO)
+    logging.getLogger("tc8.dossier.write").addHandler(Sampler())
+    logging.getLogger("tc8.dossier.write").setLevel(logging.INFO)
 
     if args.tracemalloc:
         tracemalloc.start()

@@ -43,9 +43,9 @@ def _mb(paths) -> float:
 
 def bench_demo(outdir: Path) -> dict:
     """Render every commune map of the demo province as HTML, then as PNG (timed apart)."""
-    from tc8.demo import DEMO_RULES, demo_input_path
+    from tc8.io.demo import DEMO_RULES, demo_input_path
     from tc8.maps import render_commune_map, render_commune_png, render_province_map
-    from tc8.atomic import write_text
+    from tc8.io.atomic import write_text
     from tc8.maps.select import build_index
     from tc8.pipeline import run_assessment
 
@@ -96,7 +96,7 @@ def national_input(regenerate: bool = False) -> Path:
 def bench_national(outdir: Path, regenerate: bool = False) -> dict:
     """Assess the national synthetic input, then render and write its overview (timed apart)."""
     from tc8.maps import render_province_map
-    from tc8.atomic import write_text
+    from tc8.io.atomic import write_text
     from tc8.pipeline import run_assessment
 
     src = national_input(regenerate)

@@ -7,7 +7,7 @@ runs each phase in a **fresh process** so that its peak memory is its own:
 =========  ==============================================================================
 startup    ``python -c "import tc8.cli.main, tc8.cli.assess, ..."`` — interpreter and the imports of the
            assess path only
-read       ``tc8.io.read_inputs(path)`` — read every layer, no typing or checks
+read       ``tc8.io.read.read_inputs(path)`` — read every layer, no typing or checks
 validate   ``tc8 validate PATH``
 assess     ``tc8 assess PATH --rules ntm-2021-2025 -o OUTDIR --overwrite`` (outputs written)
 naive      ``benchmarks/naive.py`` on a sample of communes, extrapolated to all of them
@@ -41,8 +41,8 @@ RULES = "ntm-2021-2025"
 #: preset -> (max assess wall s, max assess/read ratio or None, max peak MB)
 TARGETS = {"province": (2.0, None, 4096.0), "national": (15.0, 4.0, 4096.0)}
 #: what ``tc8 assess`` imports before it reads anything (the CLI itself imports its commands lazily)
-STARTUP_SNIPPET = "import tc8.cli.main, tc8.cli.assess, tc8.pipeline, tc8.validate, tc8.engine, tc8.writers"
-READ_SNIPPET = ("import json, sys, time; from tc8.io import read_inputs; t = time.perf_counter(); "
+STARTUP_SNIPPET = "import tc8.cli.main, tc8.cli.assess, tc8.pipeline, tc8.validate.run, tc8.engine.assess, tc8.outputs.files"
+READ_SNIPPET = ("import json, sys, time; from tc8.io.read import read_inputs; t = time.perf_counter(); "
                 "raw, problems = read_inputs(sys.argv[1]); "
                 "print(json.dumps({'inner_s': time.perf_counter() - t, "
                 "'rows': {k: len(v) for k, v in raw.frames.items()}}))")

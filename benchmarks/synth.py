@@ -1,6 +1,6 @@
 """Seeded synthetic inputs of any size, for the benchmark (and tests): one GeoPackage.
 
-:func:`make_synthetic` writes every layer of the input model (:data:`tc8.schema.LAYERS`) in
+:func:`make_synthetic` writes every layer of the input model (:data:`tc8.model.schema.LAYERS`) in
 WGS 84 into one GeoPackage. Everything is generated with numpy arrays, no per-feature loop:
 
 * **communes** — a jittered grid of quadrilaterals (cells of about 0.1° ≈ 11 km, so about

@@ -1,6 +1,6 @@
 """Coverage maps of tc8 results: per-commune and province HTML (folium/Leaflet, offline) and PNG.
 
-Renderers read a :class:`~tc8.results.Results` and never recompute a verdict::
+Renderers read a :class:`~tc8.model.results.Results` and never recompute a verdict::
 
     from tc8.maps import render_commune_map, render_province_map, save_maps, render_commune_png
 """

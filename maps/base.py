@@ -5,7 +5,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from tc8.messages import text
+from tc8.text.messages import text
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'

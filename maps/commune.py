@@ -1,13 +1,13 @@
 """The map of one commune: boundary, villages per indicator, cell sites, coverage, postal
-points with distances, radio station and loudspeakers — all from a :class:`~tc8.results.Results`.
+points with distances, radio station and loudspeakers — all from a :class:`~tc8.model.results.Results`.
 """
 from __future__ import annotations
 
 import folium
 import pandas as pd
 
-from tc8.messages import shorten, text
-from tc8.textsize import NAME_CHARS, bounded
+from tc8.text.messages import shorten, text
+from tc8.text.size import NAME_CHARS, bounded
 
 from . import popups
 from .base import new_map

@@ -2,15 +2,15 @@
 
 Every data value goes through :func:`tc8.maps.style.esc`; the only unescaped parts are the
 fixed tags written here. Names and free text of the input are shown cut to their bound
-(:mod:`tc8.textsize`), tooltips to ``NAME_CHARS``. Nothing is decided here: statuses, reasons and evidence classes
+(:mod:`tc8.text.size`), tooltips to ``NAME_CHARS``. Nothing is decided here: statuses, reasons and evidence classes
 are read from the results.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from tc8.messages import fmt_number, shorten, text
-from tc8.textsize import NAME_CHARS, bounded
+from tc8.text.messages import fmt_number, shorten, text
+from tc8.text.size import NAME_CHARS, bounded
 
 from .style import badge, esc, evidence_label, km, status_label, yes_no
 

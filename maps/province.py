@@ -10,10 +10,10 @@ import math
 
 import folium
 
-from tc8.messages import text
-from tc8.results import CRITERION, STATUS_MISSING, status_column
-from tc8.rollup import figure_text, is_unknown
-from tc8.textsize import bounded
+from tc8.text.messages import text
+from tc8.model.results import CRITERION, STATUS_MISSING, status_column
+from tc8.engine.rollup import figure_text, is_unknown
+from tc8.text.size import bounded
 
 from . import popups
 from .base import new_map
@@ -40,7 +40,7 @@ def tolerance_for(frame) -> tuple[float, int]:
 
 
 def _rollup_rows(rollup: dict, lang: str) -> list[dict]:
-    """The panel's figures, each with its count of unknowns (:func:`tc8.rollup.figure_text`)."""
+    """The panel's figures, each with its count of unknowns (:func:`tc8.engine.rollup.figure_text`)."""
     r = rollup or {}
     rows = []
     if "communes_passing" in r:

@@ -1,6 +1,6 @@
 """Write a province's maps: ``communes/<code>.html`` (+ optional ``.png``) and ``province.html``.
 
-File names come from commune codes through :func:`tc8.paths.output_path` only (safe names,
+File names come from commune codes through :func:`tc8.io.paths.output_path` only (safe names,
 always inside the output folder); every path is checked before anything is written.
 """
 from __future__ import annotations
@@ -9,11 +9,11 @@ import logging
 import time
 from pathlib import Path
 
-from tc8.errors import OutputExistsError
+from tc8.model.errors import OutputExistsError
 
 from .commune import render_commune_map
-from ..atomic import write_text
-from ..paths import output_path
+from tc8.io.atomic import write_text
+from tc8.io.paths import output_path
 from .province import render_province_map
 from .select import build_index
 
@@ -23,7 +23,7 @@ COMMUNE_DIR = "communes"
 
 
 def commune_file(outdir, code: str, suffix: str) -> Path:
-    """``outdir/communes/<code><suffix>``, refused (:class:`~tc8.paths.UnsafeNameError`) when
+    """``outdir/communes/<code><suffix>``, refused (:class:`~tc8.io.paths.UnsafeNameError`) when
     ``code`` is not a safe file name or the path would leave ``outdir``."""
     return output_path(outdir, code, "{code}" + suffix, folder=COMMUNE_DIR)
 
@@ -34,7 +34,7 @@ def save_maps(results, outdir, *, lang: str = "vi", overwrite: bool = False, com
 
     ``communes``: codes to draw (default: every assessed commune); the overview always
     shows every commune and links those drawn. Existing files are kept unless
-    ``overwrite`` (then :class:`~tc8.errors.OutputExistsError` is raised before anything is
+    ``overwrite`` (then :class:`~tc8.model.errors.OutputExistsError` is raised before anything is
     written). ``online_tiles=False``: no OpenStreetMap base layer, so the pages request
     nothing. Returns ``{"province": Path, "communes": {code: Path}, "png": {code: Path}}``.
     """

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tc8.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, status_column
+from tc8.model.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, status_column
 
 #: Coverage polygons are clipped to the commune grown by this much (metres).
 COVERAGE_MARGIN_M = 2000.0

@@ -20,10 +20,10 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from tc8.messages import text  # noqa: E402
-from tc8.textsize import bounded  # noqa: E402
+from tc8.text.messages import text  # noqa: E402
+from tc8.text.size import bounded  # noqa: E402
 
-from ..atomic import atomic_path  # noqa: E402
+from tc8.io.atomic import atomic_path  # noqa: E402
 from .select import commune_view, tri  # noqa: E402
 from .style import (INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS,  # noqa: E402
                     km, rule_set_label, status_label, synthetic_note, today)

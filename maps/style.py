@@ -12,8 +12,8 @@ from importlib.resources import files
 
 import jinja2
 
-from tc8.messages import fmt_number, text
-from tc8.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES
+from tc8.text.messages import fmt_number, text
+from tc8.model.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES
 
 #: Status colours (ColorBrewer Dark2: distinct for common colour-vision deficiencies).
 STATUS_COLORS = {STATUS_PASS: "#1b9e77", STATUS_FAIL: "#d95f02", STATUS_MISSING: "#7570b3"}
@@ -113,6 +113,6 @@ def synthetic_note(synthetic_layers, lang: str) -> str:
     """One sentence naming the synthetic layers (plain text; "" when none)."""
     if not synthetic_layers:
         return ""
-    from tc8.schema import LAYERS
+    from tc8.model.schema import LAYERS
     names = [getattr(LAYERS.get(n), f"label_{lang}", n) or n for n in synthetic_layers]
     return text("map.synthetic_note", lang, layers=", ".join(names))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from builders import make_valid_input
 from tc8.cli.main import cli
-from tc8.results import CRITERION
+from tc8.model.results import CRITERION
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_bad_flag_exits_2(input_dir, tmp_path):
 
 
 def test_interrupted_write_leaves_no_file(input_dir, tmp_path, monkeypatch):
-    import tc8.writers as writers
+    import tc8.outputs.files as writers
 
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")

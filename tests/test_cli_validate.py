@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from builders import B, make_valid_input, replace_geometry, valid_layers
 from tc8.cli.main import cli
-from tc8.schema import LAYERS
+from tc8.model.schema import LAYERS
 
 
 def invoke(*args):
@@ -150,12 +150,12 @@ def test_missing_input_path(tmp_path):
 
 
 def test_unexpected_failure_is_a_clean_message(tmp_path, monkeypatch):
-    import tc8.validate
+    import tc8.validate.run
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(tc8.validate, "validate_inputs", boom)
+    monkeypatch.setattr(tc8.validate.run, "validate_inputs", boom)
     result, out = invoke("validate", make_valid_input(tmp_path), "--lang", "en")
     assert result.exit_code == 1
     assert "kaboom" in out and "Traceback" not in out and "Unexpected" in out

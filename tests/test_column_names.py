@@ -6,9 +6,9 @@ import pyogrio
 import pytest
 
 from builders import make_valid_input, valid_layers, write_layers
-from tc8.io import read_inputs
-from tc8.schema import LAYERS
-from tc8.validate import validate_inputs
+from tc8.io.read import read_inputs
+from tc8.model.schema import LAYERS
+from tc8.validate.run import validate_inputs
 
 
 def _problems(path):
@@ -76,7 +76,7 @@ def test_case_variants_of_both_spellings_are_not_guessed(tmp_path):
 
 def test_every_schema_column_typo_gets_a_suggestion():
     """Generality: one character dropped from any schema column (of 4+ letters) is suggested back."""
-    from tc8.validate_names import suggest_column
+    from tc8.validate.names import suggest_column
 
     for layer in LAYERS.values():
         for col in layer.columns:

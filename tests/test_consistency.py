@@ -1,8 +1,8 @@
 """Issue 7, class 3: impossible combinations (a part larger than its whole) are refused.
 
-Each pair of :data:`tc8.validate_consistency.AT_MOST` is an error naming the record, both
+Each pair of :data:`tc8.validate.consistency.AT_MOST` is an error naming the record, both
 fields and both values as typed; no share measure can ever exceed 100 %.
-The pairs live in one table, ``tc8.validate_consistency.AT_MOST``.
+The pairs live in one table, ``tc8.validate.consistency.AT_MOST``.
 """
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from builders import A, B, make_valid_input
-from tc8.errors import InputError
-from tc8.io import read_inputs
-from tc8.measures import it_measures
-from tc8.messages import render_problem
+from tc8.model.errors import InputError
+from tc8.io.read import read_inputs
+from tc8.measures.build import it_measures
+from tc8.text.messages import render_problem
 from tc8.pipeline import run_assessment
-from tc8.validate import validate_inputs
+from tc8.validate.run import validate_inputs
 
 
 def _problems(tmp_path, **overrides):
@@ -73,8 +73,8 @@ def test_equal_and_unknown_values_are_fine(tmp_path):
 
 
 def test_every_pair_names_schema_columns_of_one_layer():
-    from tc8.schema import LAYERS
-    from tc8.validate_consistency import AT_MOST
+    from tc8.model.schema import LAYERS
+    from tc8.validate.consistency import AT_MOST
 
     assert len(AT_MOST) >= 5
     for rel in AT_MOST:
@@ -86,7 +86,7 @@ def test_many_rows_are_checked_and_capped(tmp_path):
     n = 300
     frame = pd.DataFrame({"commune_code": [A, B] + [f"{i:05d}" for i in range(n - 2)],
                           "dossiers_total": np.full(n, 10), "dossiers_online": np.full(n, 11)})
-    from tc8.validate_report import CAP
+    from tc8.validate.report import CAP
 
     raw, read_problems = read_inputs(make_valid_input(tmp_path, commune_it=frame))
     _, problems = validate_inputs(raw, read_problems)
@@ -107,7 +107,7 @@ def test_assessment_refuses_a_share_above_100(tmp_path):
 
 def test_measure_guard_raises_when_validation_was_bypassed():
     """The measure itself never reports a share above 100 %: it raises a clear internal error."""
-    from tc8.measures import ShareAbove100
+    from tc8.measures.build import ShareAbove100
 
     codes = pd.Index([A, B], name="commune_code")
     table = pd.DataFrame({"commune_code": [A, B], "officials": [10, 10], "officials_with_computer": [5, 10],

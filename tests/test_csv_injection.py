@@ -45,7 +45,7 @@ def test_results_csv_text_is_inert_but_gpkg_and_json_keep_it(tmp_path, name):
 def test_numbers_are_not_altered(tmp_path):
     """Numeric cells (measured, threshold) read back exactly as the table holds them."""
     from tc8.pipeline import run_assessment
-    from tc8.writers import write_results
+    from tc8.outputs.files import write_results
 
     input_dir = make_valid_input(tmp_path, communes=lambda c: c.assign(commune_name=["-Xã", "Xã Ea Tiêu"]))
     results = run_assessment(input_dir, "ntm-2016-2020")
@@ -59,7 +59,7 @@ def test_numbers_are_not_altered(tmp_path):
 def test_inert_rule_on_mixed_columns():
     """Only text cells change: negative numbers stored as numbers (also inside a mixed column),
     missing values and ordinary text are kept; every trigger is covered."""
-    from tc8.inert import inert_text_columns
+    from tc8.io.inert import inert_text_columns
 
     frame = pd.DataFrame({
         "n": [-1.5, 2.0, None, -3.0],
@@ -80,8 +80,8 @@ def test_inert_rule_on_mixed_columns():
 
 def test_workbooks_and_csv_share_one_rule():
     """The workbook's quote prefix and the CSV prefix come from the same function."""
-    import tc8.inert as inert
-    import tc8.xlsx_util as xlsx_util
+    import tc8.io.inert as inert
+    import tc8.dossier.xlsx as xlsx_util
 
     assert xlsx_util.looks_like_formula is inert.looks_like_formula
     assert not hasattr(xlsx_util, "FORMULA_TRIGGERS") or xlsx_util.FORMULA_TRIGGERS is inert.FORMULA_TRIGGERS

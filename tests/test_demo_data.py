@@ -1,6 +1,6 @@
 """The bundled demo province (data/demo/lam_dong), found as package data.
 
-Checks the folder against the input model (tc8.schema): every layer present with its
+Checks the folder against the input model (tc8.model.schema): every layer present with its
 columns, synthetic/source labels, commune codes, villages inside their commune, speakers'
 village ids, and the size budget. Built by scripts/build_demo.py (seed 2026).
 """
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tc8.schema import LAYERS
+from tc8.model.schema import LAYERS
 
 GEO_LAYERS = [name for name, layer in LAYERS.items() if layer.geometry is not None]
 MAX_BYTES = 3_000_000

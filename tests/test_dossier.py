@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 
 from builders import make_valid_input
 from tc8 import __version__
-from tc8.dossier import PROVINCE_FILE, workbook_name, write_dossiers
+from tc8.dossier.write import PROVINCE_FILE, workbook_name, write_dossiers
 from tc8.pipeline import run_assessment
-from tc8.results import CRITERION
+from tc8.model.results import CRITERION
 
 NFD_NAME = unicodedata.normalize("NFD", "Thôn Đồng Tâm Ước")
 INJECTION = '=HYPERLINK("http://x","y")'

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from builders import make_valid_input
 from tc8.cli.main import cli
-from tc8.dossier import PROVINCE_FILE, workbook_name, write_dossiers
-from tc8.errors import OutputExistsError
+from tc8.dossier.write import PROVINCE_FILE, workbook_name, write_dossiers
+from tc8.model.errors import OutputExistsError
 from tc8.pipeline import run_assessment
-from tc8.xlsx_util import Formula, atomic_save, check_code, make_cell, new_workbook, sheet_title
+from tc8.dossier.xlsx import Formula, atomic_save, check_code, make_cell, new_workbook, sheet_title
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1",
              "=cmd|' /C calc'!A0", "bình thường"]
@@ -154,7 +154,7 @@ def test_cli_dossier_unknown_commune_is_clean_error(tmp_path):
 def test_interrupted_mid_workbook_leaves_finished_folders_only(results, tmp_path, monkeypatch):
     """Ctrl-C while the second commune's workbook is half streamed: the first folder is whole,
     the second does not exist (no half-written workbook, no temp files), no roll-up yet."""
-    import tc8.workbook_commune as wc
+    import tc8.dossier.workbook_commune as wc
 
     out = tmp_path / "out"
     real = wc._missing_sheet
@@ -177,7 +177,7 @@ def test_interrupted_mid_workbook_leaves_finished_folders_only(results, tmp_path
 
 
 def test_interrupted_overwrite_keeps_old_folder(results, tmp_path, monkeypatch):
-    import tc8.workbook_commune as wc
+    import tc8.dossier.workbook_commune as wc
 
     out = tmp_path / "out"
     write_dossiers(results, out, with_maps=False, generated_at="2020-01-01T00:00:00Z")
@@ -198,7 +198,7 @@ def test_interrupted_overwrite_keeps_old_folder(results, tmp_path, monkeypatch):
 
 
 def test_unsafe_code_is_a_clean_tc8_error():
-    from tc8.errors import Tc8Error
+    from tc8.model.errors import Tc8Error
 
     with pytest.raises(Tc8Error, match="unsafe code"):
         check_code("../../etc")

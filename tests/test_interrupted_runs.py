@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from builders import make_valid_input
 from tc8.cli.main import cli
-from tc8.dossier import PROVINCE_FILE
+from tc8.dossier.write import PROVINCE_FILE
 
 RUN_MANIFEST = "run-manifest.json"
 
@@ -31,7 +31,7 @@ RUN_MANIFEST = "run-manifest.json"
 WRAPPER = r"""
 import sys, time
 from pathlib import Path
-import tc8.dossier as dossier
+import tc8.dossier.write as dossier
 from tc8.cli.main import main
 
 ready = Path(sys.argv[1])

@@ -160,7 +160,7 @@ def test_simplify_keeps_polygons_and_rounds():
 
 
 def test_save_maps_writes_and_refuses_overwrite(results, tmp_path):
-    from tc8.errors import OutputExistsError
+    from tc8.model.errors import OutputExistsError
     from tc8.maps import save_maps
 
     out = save_maps(results, tmp_path / "maps", png=True)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from builders import B, make_valid_input
 from tc8.cli.main import cli
-from tc8.paths import UnsafeNameError, output_path
+from tc8.io.paths import UnsafeNameError, output_path
 
 CODED_LAYERS = ("communes", "villages", "postal_points", "radio_stations", "commune_it")
 
@@ -124,7 +124,7 @@ def test_save_maps_refuses_an_unsafe_code_before_writing(tmp_path):
 
 def test_dossier_uses_the_shared_check():
     """The dossier has no copy of its own: its names come from the shared path builder."""
-    import tc8.dossier as dossier
+    import tc8.dossier.write as dossier
 
     assert not hasattr(dossier, "check_code")
     with pytest.raises(UnsafeNameError):

@@ -17,9 +17,9 @@ import pyogrio
 import pytest
 
 from builders import make_valid_input
-from tc8.dossier import write_dossiers
+from tc8.dossier.write import write_dossiers
 from tc8.pipeline import run_assessment
-from tc8.writers import write_results
+from tc8.outputs.files import write_results
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 #: "X: X:" — a label repeated right after itself

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from builders import A, make_valid_input
 from tc8.cli.main import cli
-from tc8.textsize import CELL_CHARS, NAME_CHARS, TEXT_CHARS, bounded, limit_for
+from tc8.text.size import CELL_CHARS, NAME_CHARS, TEXT_CHARS, bounded, limit_for
 
 HUGE = 1_000_000
 RULES = "ntm-2021-2025"

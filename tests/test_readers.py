@@ -14,13 +14,13 @@ from click.testing import CliRunner
 
 from builders import A, B, make_valid_input
 from tc8.cli.main import cli
-from tc8.io import read_inputs
-from tc8.measures import it_measures
-from tc8.messages import render_problem
-from tc8.schema import FALSE_WORDS, LAYERS, TRUE_WORDS
-from tc8.validate import validate_inputs
-from tc8.validate_columns import type_layer
-from tc8.validate_report import Collector
+from tc8.io.read import read_inputs
+from tc8.measures.build import it_measures
+from tc8.text.messages import render_problem
+from tc8.model.schema import FALSE_WORDS, LAYERS, TRUE_WORDS
+from tc8.validate.run import validate_inputs
+from tc8.validate.columns import type_layer
+from tc8.validate.report import Collector
 
 BOOL_COLUMNS = [(layer.name, col.name) for layer in LAYERS.values() for col in layer.columns if col.kind == "bool"]
 INT_COLUMNS = [(layer.name, col.name) for layer in LAYERS.values() for col in layer.columns if col.kind == "int"]
@@ -63,7 +63,7 @@ def test_unclear_yes_no_is_an_error_quoting_the_value(layer, column):
 
 
 def test_no_word_is_both_yes_and_no():
-    from tc8.validate_columns import fold_word
+    from tc8.validate.columns import fold_word
 
     assert not TRUE_WORDS & FALSE_WORDS
     folded_true = {fold_word(w) for w in TRUE_WORDS}
@@ -241,7 +241,7 @@ def test_template_refuses_a_non_geopackage_name(tmp_path):
 
 
 def test_fold_word_is_accent_and_case_insensitive():
-    from tc8.validate_columns import fold_word
+    from tc8.validate.columns import fold_word
 
     assert fold_word("  KHÔNG\u00a0 Có ") == fold_word("khong co")
     assert fold_word(unicodedata.normalize("NFD", "chưa có")) == "chua co"

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from builders import A, B, make_valid_input
 from tc8.cli.main import cli
-from tc8.io import read_inputs
-from tc8.schema import BARE_AMBIGUOUS, FALSE_WORDS, LAYERS, TRUE_WORDS
-from tc8.validate import validate_inputs
-from tc8.validate_columns import fold_word, type_layer
-from tc8.validate_report import Collector
+from tc8.io.read import read_inputs
+from tc8.model.schema import BARE_AMBIGUOUS, FALSE_WORDS, LAYERS, TRUE_WORDS
+from tc8.validate.run import validate_inputs
+from tc8.validate.columns import fold_word, type_layer
+from tc8.validate.report import Collector
 
 BOOL_COLUMNS = [(lay.name, c.name) for lay in LAYERS.values() for c in lay.columns if c.kind == "bool"]
 INT_COLUMNS = [(lay.name, c.name) for lay in LAYERS.values() for c in lay.columns

@@ -1,8 +1,8 @@
 """The column-wise reason texts say exactly what the per-village functions say.
 
-:func:`tc8.reasons.telecom_reasons` and :func:`tc8.reasons.text_rows` build texts column by
+:func:`tc8.text.reasons.telecom_reasons` and :func:`tc8.text.reasons.text_rows` build texts column by
 column for speed; ``_mobile_part`` / ``_fixed_part`` below (one village at a time, plain
-``text`` calls) and :func:`tc8.messages.text` are the one-row references. Random rows cover every branch
+``text`` calls) and :func:`tc8.text.messages.text` are the one-row references. Random rows cover every branch
 (covered / not / unknown, reported yes / no / empty, polygon shares, no site, site too far,
 layers present or absent).
 """
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tc8 import reasons
-from tc8.messages import LANGS, fmt_number, text
+from tc8.text import reasons
+from tc8.text.messages import LANGS, fmt_number, text
 
 TRI = np.array([True, False, None], dtype=object)
 

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from builders import make_valid_input
-from tc8.dossier import write_dossiers
-from tc8.dossier import PROVINCE_FILE
+from tc8.dossier.write import write_dossiers
+from tc8.dossier.write import PROVINCE_FILE
 from tc8.pipeline import run_assessment
-from tc8.terminal import summary_table
-from tc8.writers import write_results
+from tc8.outputs.terminal import summary_table
+from tc8.outputs.files import write_results
 
 
 def _assess(tmp_path, **overrides):

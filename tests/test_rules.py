@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from tc8.cli.main import cli
-from tc8.errors import RuleSetError
-from tc8.rules import (MEASURES, OPS, REQUIRED_PARAMETERS, AllOf, AnyOf, Condition, ParamRef, example_paths,
+from tc8.model.errors import RuleSetError
+from tc8.rules.model import (MEASURES, OPS, REQUIRED_PARAMETERS, AllOf, AnyOf, Condition, ParamRef, example_paths,
                        list_rule_sets, load_rule_set, prune, resolve_parameters, shipped_ids, weakest_basis)
-from tc8.schema import BASIS_ORDER, LAYERS
+from tc8.model.schema import BASIS_ORDER, LAYERS
 
 CRITERIA = Path(str(files("tc8.data").joinpath("criteria")))
 SHIPPED = ["ntm-2010-2015", "ntm-2016-2020", "ntm-2021-2025", "ntm-nang-cao-2021-2025"]

@@ -20,10 +20,10 @@ from shapely.geometry import Point, box
 
 from builders import make_valid_input, valid_layers, write_layers
 from tc8.cli.main import cli
-from tc8.errors import InputError
-from tc8.io import read_inputs
+from tc8.model.errors import InputError
+from tc8.io.read import read_inputs
 from tc8.pipeline import run_assessment
-from tc8.validate import validate_inputs
+from tc8.validate.run import validate_inputs
 
 RULES = "ntm-2021-2025"
 

@@ -12,8 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synth import PRESETS, make_synthetic, synthetic_layers  # noqa: E402
 
-from tc8.schema import LAYERS  # noqa: E402
-from tc8.validate import load_and_validate  # noqa: E402
+from tc8.model.schema import LAYERS  # noqa: E402
+from tc8.validate.run import load_and_validate  # noqa: E402
 
 TINY = PRESETS["tiny"]  # 5 communes, 30 villages, 40 cell sites, 60 speakers
 

@@ -1,4 +1,4 @@
-"""Unit tests of tc8.validate: one test per check, on tiny inputs built in tmp_path."""
+"""Unit tests of tc8.validate.run: one test per check, on tiny inputs built in tmp_path."""
 from __future__ import annotations
 
 import json
@@ -11,11 +11,11 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from builders import A, B, make_valid_input, replace_geometry, valid_layers, write_layers
-from tc8.errors import InputError
-from tc8.io import read_inputs
-from tc8.schema import LAYERS
-from tc8.validate import load_and_validate, utm_for_lon, validate_inputs
-from tc8.validate_report import CAP
+from tc8.model.errors import InputError
+from tc8.io.read import read_inputs
+from tc8.model.schema import LAYERS
+from tc8.validate.run import load_and_validate, utm_for_lon, validate_inputs
+from tc8.validate.report import CAP
 
 
 def run(tmp_path, fmt="geojson", metric_crs=None, population=None, **overrides):
@@ -390,7 +390,7 @@ def test_load_and_validate(tmp_path):
 
 
 def test_messages_exist_in_both_languages(tmp_path):
-    from tc8.messages import catalogue
+    from tc8.text.messages import catalogue
 
     _, problems = run(tmp_path, villages=_assign(population=["x", 1, 2], commune_code=[B, A, "99999"]),
                       cell_sites=replace_geometry(0, Point(12.0, 108.0)))

@@ -14,11 +14,11 @@ from shapely.geometry import Point
 
 from builders import A, B, make_valid_input, valid_layers, write_layers
 from tc8.cli.main import cli
-from tc8.engine import assess
-from tc8.io import read_inputs
-from tc8.rules import MEASURES, Cite, Condition, Indicator, load_rule_set
-from tc8.schema import LAYERS
-from tc8.validate import validate_inputs
+from tc8.engine.assess import assess
+from tc8.io.read import read_inputs
+from tc8.rules.model import MEASURES, Cite, Condition, Indicator, load_rule_set
+from tc8.model.schema import LAYERS
+from tc8.validate.run import validate_inputs
 
 
 def _run(*args):
@@ -152,7 +152,7 @@ def _full_layers() -> dict:
 def _every_measure():
     """ntm-2021-2025 with one indicator checking every measure of the vocabulary (``>= 1``) and a
     postal-point rule holding the conditions of every shipped rule set (one engine run sees all)."""
-    from tc8.rules import AllOf, ParamRef, PostalPointRule, shipped_ids
+    from tc8.rules.model import AllOf, ParamRef, PostalPointRule, shipped_ids
 
     rs = load_rule_set("ntm-2021-2025")
     conds = {}
@@ -214,7 +214,7 @@ def full(tmp_path_factory):
 def test_needs_table_agrees_with_the_engine(full):
     """Drop every column (and optional layer) the engine could find empty: the measures the
     preview calls undecided are exactly those the engine cannot decide in any commune."""
-    from tc8.validate_preview import blocked_measures
+    from tc8.engine.preview import blocked_measures
 
     raw, inputs = full
     rule_set = _every_measure()
@@ -233,7 +233,7 @@ def test_needs_table_agrees_with_the_engine(full):
 def test_telecom_alternatives_all_needed(full):
     """Telephone and Internet can come from coverage, cell sites, access nodes or the villages' own
     reports: only when every one of them is missing is the share undecided."""
-    from tc8.validate_preview import blocked_measures
+    from tc8.engine.preview import blocked_measures
 
     raw, inputs = full
     rule_set = _every_measure()
@@ -253,6 +253,6 @@ def test_telecom_alternatives_all_needed(full):
 
 
 def test_every_measure_has_needs():
-    from tc8.validate_preview import NEEDS
+    from tc8.engine.preview import NEEDS
 
     assert set(NEEDS) == set(MEASURES)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pandas as pd
 
 from builders import make_valid_input
-from tc8.commune_measures import all_measures
-from tc8.engine import parameter_defaults
-from tc8.postal import evaluate_points
-from tc8.rules import MEASURES, load_rule_set, resolve_parameters
-from tc8.validate import load_and_validate
-from tc8.villages import nearest_postal, speaker_measures, telecom_measures
+from tc8.measures.commune import all_measures
+from tc8.engine.assess import parameter_defaults
+from tc8.measures.postal import evaluate_points
+from tc8.rules.model import MEASURES, load_rule_set, resolve_parameters
+from tc8.validate.run import load_and_validate
+from tc8.measures.villages import nearest_postal, speaker_measures, telecom_measures
 
 
 def test_engine_knows_the_whole_vocabulary(tmp_path):

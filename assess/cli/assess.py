@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..writers import RESULT_FILES, check_outputs, write_results
+from tc8.outputs.files import RESULT_FILES, check_outputs, write_results
 from .common import domain_errors, print_problems
 from .options import assessment_options
 
@@ -16,8 +16,8 @@ from .options import assessment_options
 @click.option("--details", is_flag=True, help="Print the reasons of every non-passing indicator.")
 def assess_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps, details):
     """Đánh giá các xã theo bộ tiêu chí và ghi kết quả vào OUTPUT."""
-    from ..pipeline import run_assessment
-    from ..terminal import summary_table
+    from tc8.pipeline import run_assessment
+    from tc8.outputs.terminal import summary_table
 
     with domain_errors(lang):
         check_outputs(Path(output), RESULT_FILES, overwrite=overwrite)
@@ -27,7 +27,7 @@ def assess_cmd(input_path, rules, communes, output, overwrite, lang, population,
         paths = write_results(results, output, overwrite=overwrite)
         click.echo(summary_table(results, lang=lang, details=details))
         if with_maps:
-            from ..maps import save_maps
+            from tc8.maps import save_maps
 
             maps = save_maps(results, Path(output) / "maps", lang=lang, overwrite=overwrite)
             paths.update({"maps": str(maps.get("province", Path(output) / "maps"))})

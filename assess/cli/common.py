@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..errors import InputError, Tc8Error
+from tc8.model.errors import InputError, Tc8Error
 
 log = logging.getLogger(__name__)
 

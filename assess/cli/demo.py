@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from ..demo import DEMO_RULES, demo_input_path
-from ..writers import RESULT_FILES, check_outputs, now_iso, write_results
+from tc8.io.demo import DEMO_RULES, demo_input_path
+from tc8.outputs.files import RESULT_FILES, check_outputs, now_iso, write_results
 from .common import domain_errors
 from .options import lang_option, overwrite_option
 
@@ -20,8 +20,8 @@ from .options import lang_option, overwrite_option
 @click.option("--path", "show_path", is_flag=True, help="Only print where the bundled input is.")
 def demo_cmd(output, rules, overwrite, lang, show_path):
     """Chạy đánh giá, vẽ bản đồ và lập hồ sơ cho tỉnh mẫu (Lâm Đồng, dữ liệu thật + giả lập)."""
-    from ..pipeline import run_assessment
-    from ..terminal import summary_table
+    from tc8.pipeline import run_assessment
+    from tc8.outputs.terminal import summary_table
 
     source = demo_input_path()
     if show_path:
@@ -35,9 +35,9 @@ def demo_cmd(output, rules, overwrite, lang, show_path):
         paths = write_results(results, out, overwrite=overwrite, generated_at=stamp)
         click.echo(summary_table(results, lang=lang))
         click.echo("")
-        from ..dossier import write_dossiers
-        from ..maps import save_maps
-        from ..maps.save import COMMUNE_DIR
+        from tc8.dossier.write import write_dossiers
+        from tc8.maps import save_maps
+        from tc8.maps.save import COMMUNE_DIR
 
         maps = save_maps(results, out / "maps", lang=lang, overwrite=overwrite, date=stamp[:10])
         paths["map_overview"] = str(maps["province"])

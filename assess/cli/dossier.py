@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import text
+from tc8.text.messages import text
 from .common import domain_errors, print_problems
 from .options import assessment_options
 
@@ -16,9 +16,9 @@ from .options import assessment_options
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
 def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
-    from ..dossier import check_existing, write_dossiers
-    from ..paths import is_safe_name
-    from ..pipeline import run_assessment
+    from tc8.dossier.write import check_existing, write_dossiers
+    from tc8.io.paths import is_safe_name
+    from tc8.pipeline import run_assessment
 
     with domain_errors(lang):
         outdir = Path(output)

@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from .. import __version__
+from tc8 import __version__
 
 #: command name -> attribute of ``tc8.cli.<name>`` holding it (explicit, like rio/fio)
 COMMANDS = {

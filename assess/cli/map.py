@@ -16,8 +16,8 @@ from .options import assessment_options
               help="No OpenStreetMap base layer: the maps then make no network request at all.")
 def map_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, png, no_tiles):
     """Vẽ bản đồ phủ sóng/dịch vụ: OUTPUT/communes/<mã xã>.html và OUTPUT/province.html."""
-    from ..maps import save_maps
-    from ..pipeline import run_assessment
+    from tc8.maps import save_maps
+    from tc8.pipeline import run_assessment
 
     with domain_errors(lang):
         results = run_assessment(input_path, rules, communes=communes, population=population,

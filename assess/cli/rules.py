@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import RuleSetError
-from ..messages import fmt_number, text
-from ..rules import (AllOf, Condition, RuleSet, example_paths, list_rule_sets, load_rule_set,
+from tc8.model.errors import RuleSetError
+from tc8.text.messages import fmt_number, text
+from tc8.rules.model import (AllOf, Condition, RuleSet, example_paths, list_rule_sets, load_rule_set,
                      shipped_ids)
 from .options import lang_option
 

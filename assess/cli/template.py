@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from ..errors import OutputExistsError, first_line
-from ..messages import text
-from ..schema import LAYERS
+from tc8.model.errors import OutputExistsError, first_line
+from tc8.text.messages import text
+from tc8.model.schema import LAYERS
 from .options import lang_option, overwrite_option
 
 
@@ -15,7 +15,7 @@ from .options import lang_option, overwrite_option
 @lang_option
 def template_cmd(output, overwrite, lang):
     """Ghi một GeoPackage trống đúng mô hình dữ liệu đầu vào (mở bằng QGIS để nhập liệu)."""
-    from ..template import is_gpkg_name, write_template
+    from tc8.io.template import is_gpkg_name, write_template
 
     if not is_gpkg_name(output):
         raise click.UsageError(text("template.not_gpkg", lang, path=output))

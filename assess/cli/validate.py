@@ -4,7 +4,7 @@ Exit 0 when there is no error (warnings allowed), 1 with errors, 2 for bad flags
 the summary go to stdout (they are this command's data); ``--format json`` prints one JSON
 object ``{valid, metric_crs, layers: {name: rows}, problems: [...]}``. With ``--rules`` it also
 says which indicators of that rule set will be missing data because of absent layers, absent or
-empty columns (:mod:`tc8.validate_preview`; JSON key ``rules_preview``); an unknown or malformed
+empty columns (:mod:`tc8.engine.preview`; JSON key ``rules_preview``); an unknown or malformed
 rule set is exit 1, like ``tc8 assess``.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 
 import click
 
-from ..messages import text
+from tc8.text.messages import text
 from .common import domain_errors
 from .options import crs_option, input_argument, lang_option, optional_rules_option, population_option
 
@@ -63,19 +63,19 @@ def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
     """Kiểm tra dữ liệu đầu vào và liệt kê mọi lỗi (lớp, dòng, cột, lỗi gì, cách sửa)."""
     rule_set = preview = None
     if rules is not None:
-        from ..rules import load_rule_set
+        from tc8.rules.model import load_rule_set
 
         with domain_errors(lang):
             rule_set = load_rule_set(rules)
     try:
-        from ..io import read_inputs
-        from ..validate import validate_inputs
+        from tc8.io.read import read_inputs
+        from tc8.validate.run import validate_inputs
 
         raw, read_problems = read_inputs(input_path, population=population)
         inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs)
         rendered = [p.as_dict(lang) for p in problems]
         if rule_set is not None:
-            from ..validate_preview import preview as rules_preview
+            from tc8.engine.preview import preview as rules_preview
 
             preview = rules_preview(raw, rule_set, lang)
     except Exception as err:  # noqa: BLE001 - never a traceback
@@ -92,7 +92,7 @@ def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
     else:
         click.echo(_text_report(rendered, inputs, lang))
         if preview is not None:
-            from ..validate_preview import preview_lines
+            from tc8.engine.preview import preview_lines
 
             click.echo("\n" + "\n".join(preview_lines(preview, lang)))
     if inputs is None:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from ..messages import text
+from tc8.text.messages import text
 from .common import domain_errors
 from .options import lang_option
 
@@ -20,7 +20,7 @@ def verify_cmd(directory, lang):
     the folder is incomplete (no run-manifest.json: the run was interrupted; a commune folder,
     file or the roll-up it lists is missing or changed).
     """
-    from ..dossier_verify import verify_dossiers
+    from tc8.dossier.verify import verify_dossiers
 
     with domain_errors(lang):
         report = verify_dossiers(directory, lang=lang)

@@ -1,0 +1,1 @@
+"""Evidence dossiers: per-commune and province workbooks, manifests and their verification."""

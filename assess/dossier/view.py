@@ -1,0 +1,228 @@
+"""What the dossier writers render: run-wide context and one commune's slice of a Results.
+
+The :class:`Slicer` groups every results table by ``commune_code`` once (no per-commune scan
+of the national tables) and hands out :class:`CommuneView` objects one at a time, so writing
+2,621 dossiers holds only the shared tables plus one commune's rows. Geometry is dropped:
+workbooks show records, maps draw geometry.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tc8 import __version__
+from tc8.model.results import CRITERION
+from tc8.outputs.files import rule_set_info
+from .xlsx import Labels, layout, plain
+
+RECORD_LAYERS = ("postal_points", "radio_stations")
+
+
+def json_value(value):
+    """A JSON-safe, canonical version of a table value (NaN/NA -> None, floats rounded to 10 digits)."""
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple, set)):
+        return [json_value(v) for v in value]
+    value = plain(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return float(f"{value:.10g}")
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    return str(value)
+
+
+def parameter_meta(rule_set) -> dict:
+    """Parameter name -> {label_vi, label_en, unit, basis} from the rule set (empty when unknown)."""
+    out = {}
+    for name, param in rule_set.parameters.items():
+        out[name] = {k: getattr(param, k) or "" for k in ("label_vi", "label_en", "unit", "basis")}
+    return out
+
+
+def point_conditions(results) -> list:
+    """(condition id, label_vi, label_en) of the postal point conditions the engine reported (``cond_<id>``)."""
+    postal = results.layers.get("postal_points")
+    pp = results.rule_set.postal_point
+    if postal is None or pp is None:
+        return []
+    out = []
+    for cond in pp.conditions:
+        if f"cond_{cond.id}" in postal.columns:
+            label_vi = cond.label_vi or cond.id
+            out.append((cond.id, label_vi, cond.label_en or label_vi))
+    return out
+
+
+def run_info(results, generated_at: str) -> dict:
+    """Run-wide facts shared by every manifest and every "Nguồn dữ liệu" sheet."""
+    raw = getattr(results.inputs, "raw", None)
+    sources = list(getattr(raw, "sources", []) or [])
+    root = getattr(raw, "root", None)
+    pop = getattr(raw, "population_raster", None)
+    return {
+        "tool": {"name": "tc8", "version": __version__},
+        "generated_at": generated_at,
+        "rule_set": rule_set_info(results.rule_set),
+        "metric_crs": str(results.metric_crs or ""),
+        "input": {"path": str(root.resolve()) if root is not None else "",
+                  "population_raster": str(pop.resolve()) if pop is not None else None},
+        "inputs": [{"path": str(_abs(s.path)), "sha256": s.sha256, "size_bytes": int(s.size_bytes),
+                    "layers": {str(k): int(v) for k, v in dict(s.layers).items()}, "crs": str(s.crs or "")}
+                   for s in sources],
+        "synthetic_layers": [str(x) for x in (results.synthetic_layers or [])],
+    }
+
+
+def _abs(path) -> str:
+    from pathlib import Path
+
+    return str(Path(path).resolve())
+
+
+@dataclass
+class Context:
+    """Everything the writers need that is the same for every commune."""
+
+    results: object
+    lang: str
+    labels: Labels
+    spec: dict
+    info: dict
+    indicator_ids: list
+    names: dict                # indicator id -> name in lang
+    kinds: dict                # indicator id -> record kinds (postal, telecom, radio, it)
+    param_meta: dict = field(default_factory=dict)
+    point_conditions: list = field(default_factory=list)  # (id, label_vi, label_en) of postal point conditions
+
+    @classmethod
+    def build(cls, results, lang: str, generated_at: str) -> "Context":
+        spec = layout("workbook_commune")
+        ind = results.indicators
+        ids = [i for i in pd.unique(ind["indicator"]) if i != CRITERION]
+        first = ind.drop_duplicates("indicator").set_index("indicator")
+        name_col = f"name_{lang}" if f"name_{lang}" in first.columns else "name_vi"
+        names = {i: str(first.at[i, name_col] or first.at[i, "name_vi"]) for i in first.index}
+        by_measure = {m: kind for kind, ms in spec["measure_records"].items() for m in ms}
+        kinds = {}
+        cond = results.conditions
+        if len(cond):
+            pairs = cond.drop_duplicates(["indicator", "measure"])[["indicator", "measure"]]
+            for ind_id, measure in pairs.itertuples(index=False):
+                kind = by_measure.get(measure)
+                if kind and kind not in kinds.setdefault(ind_id, []):
+                    kinds[ind_id].append(kind)
+        return cls(results=results, lang=lang, labels=Labels(spec, lang), spec=spec,
+                   info=run_info(results, generated_at), indicator_ids=ids, names=names, kinds=kinds,
+                   param_meta=parameter_meta(results.rule_set), point_conditions=point_conditions(results))
+
+
+@dataclass
+class CommuneView:
+    """One commune's rows as lists of plain dicts (None for missing values)."""
+
+    code: str
+    info: dict
+    indicators: list
+    conditions: list
+    villages: list
+    postal: list | None
+    stations: list | None
+    it: dict | None
+    parameters: dict
+
+    def indicator(self, ind_id: str) -> dict:
+        return next((r for r in self.indicators if r["indicator"] == ind_id), {})
+
+
+class _Columns:
+    """A table as object arrays (pandas NA/NaN -> None), converted once, sliced by row positions."""
+
+    def __init__(self, frame: pd.DataFrame, keep=None):
+        cols = [c for c in frame.columns if c != "geometry" and (keep is None or keep(c))]
+        self.cols = cols
+        self.arrays = []
+        for c in cols:
+            series = frame[c]
+            arr = series.astype(object).to_numpy(copy=True)
+            mask = series.isna().to_numpy()
+            if mask.any():
+                arr[mask] = None
+            self.arrays.append(arr)
+        code = frame["commune_code"].astype(str) if "commune_code" in frame.columns else None
+        self.groups = code.groupby(code, sort=False).indices if code is not None else {}
+
+    def records(self, code: str) -> list[dict]:
+        idx = self.groups.get(code)
+        if idx is None:
+            return []
+        cols = self.cols
+        return [dict(zip(cols, row)) for row in zip(*(a[idx].tolist() for a in self.arrays))]
+
+
+def _layout_keys(spec: dict) -> set:
+    """Columns the workbook shows, in both languages (so a view, and its hashes, do not depend on lang)."""
+    keys = {"commune_code", "status", *spec.get("record_keys", [])}
+    for cols in spec["tables"].values():
+        for col in cols:
+            keys |= {col["key"], f"{col['key']}_vi", f"{col['key']}_en"}
+    return keys
+
+
+class Slicer:
+    """Per-commune views of a Results: every table converted and grouped by commune once.
+
+    Record layers keep only the columns the workbook layout shows (plus ``cond_*``), so the
+    national tables are not duplicated whole. ``indicators`` and ``conditions`` keep every
+    column (the manifest hashes them).
+    """
+
+    def __init__(self, results):  # views hold both languages
+        self.results = results
+        keys = _layout_keys(layout("workbook_commune"))
+        keep = (lambda c: c in keys or str(c).startswith("cond_"))
+        communes = results.communes
+        self.communes = _Columns(communes)
+        self.row_of = {str(c): i for i, c in enumerate(communes["commune_code"])}
+        self.tables = {"indicators": _Columns(results.indicators), "villages": _Columns(results.villages, keep)}
+        cond = results.conditions
+        self.tables["conditions"] = _Columns(cond) if len(cond) else None
+        for name in RECORD_LAYERS:
+            frame = results.layers.get(name)
+            self.tables[name] = _Columns(frame, keep) if frame is not None else None
+        it = results.layers.get("commune_it")
+        if it is None and results.inputs is not None and hasattr(results.inputs, "get"):
+            it = results.inputs.get("commune_it")
+        self.tables["commune_it"] = _Columns(it) if it is not None else None
+        self.params = results.parameters
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.row_of)
+
+    def _records(self, name: str, code: str):
+        table = self.tables.get(name)
+        return None if table is None else table.records(code)
+
+    def view(self, code: str) -> CommuneView:
+        i = self.row_of[code]
+        info = {c: a[i] for c, a in zip(self.communes.cols, self.communes.arrays)}
+        it_rows = self._records("commune_it", code)
+        params = {}
+        if self.params is not None and code in self.params.index:
+            params = {str(k): json_value(v) for k, v in self.params.loc[code].items()}
+        return CommuneView(code=code, info=info, indicators=self._records("indicators", code),
+                           conditions=self._records("conditions", code) or [],
+                           villages=self._records("villages", code),
+                           postal=self._records("postal_points", code),
+                           stations=self._records("radio_stations", code),
+                           it=it_rows[0] if it_rows else None, parameters=params)

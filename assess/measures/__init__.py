@@ -1,0 +1,1 @@
+"""Measures: what is measured per commune and per village, one module per family."""

@@ -1,0 +1,1 @@
+"""Results files (GeoPackage, CSV, JSON) and the terminal summary."""

@@ -1,0 +1,1 @@
+"""Rule sets: the rule model, loading and merging rule files, three-valued evaluation."""

@@ -1,0 +1,1 @@
+"""Words: the message catalogue (vi/en), reason sentences, joins and text bounds."""

@@ -1,0 +1,1 @@
+"""Validation: raw layers -> typed, projected Inputs, every problem located (file, layer, row, field)."""
