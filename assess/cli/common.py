@@ -8,13 +8,14 @@ from contextlib import contextmanager
 import click
 
 from tc8.model.errors import InputError, Tc8Error
+from tc8.text.problems import problem_dict
 
 log = logging.getLogger(__name__)
 
 
 def format_problem(problem, lang: str) -> str:
     """``[error] villages.geojson › villages › row V-3 › population: what — fix``."""
-    d = problem.as_dict(lang)
+    d = problem_dict(problem, lang)
     where = " › ".join(x for x in (d["file"], d["layer"], f"row {d['row']}" if d["row"] else "", d["field"]) if x)
     fix = f" — {d['fix']}" if d["fix"] and d["fix"] != f"fix.{problem.code}" else ""
     return f"[{d['severity']}] {where}: {d['message']}{fix}"

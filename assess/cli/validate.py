@@ -14,6 +14,7 @@ import json
 import click
 
 from tc8.text.messages import text
+from tc8.text.problems import problem_dict
 from .common import domain_errors
 from .options import crs_option, input_argument, lang_option, optional_rules_option, population_option
 
@@ -73,7 +74,7 @@ def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
 
         raw, read_problems = read_inputs(input_path, population=population)
         inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs)
-        rendered = [p.as_dict(lang) for p in problems]
+        rendered = [problem_dict(p, lang) for p in problems]
         if rule_set is not None:
             from tc8.engine.preview import preview as rules_preview
 

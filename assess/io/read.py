@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,41 +23,16 @@ import pandas as pd
 import pyogrio
 
 from tc8.model.errors import Problem, first_line
+from tc8.model.inputs import RawInputs, SourceFile
 from tc8.model.schema import LAYERS
+from .names import DATA_SUFFIXES, case_matches, not_a_layer
 
 FOLDER_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
 POPULATION_FILE = "population.tif"
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A file that was read: its path, SHA-256, the layers taken from it (name -> rows) and the
-    CRS each layer declares (name -> "EPSG:4326"; absent for tables and layers without a CRS)."""
-
-    path: str
-    sha256: str
-    size_bytes: int
-    layers: dict = field(default_factory=dict, hash=False, compare=False)
-    layer_crs: dict = field(default_factory=dict, hash=False, compare=False)
-
-    @property
-    def crs(self) -> str:
-        """The declared CRS of the file's layers ("a; b" when they differ, "" when none)."""
-        return "; ".join(dict.fromkeys(self.layer_crs.values()))
-
-
-@dataclass
-class RawInputs:
-    """Layers as read. ``frames`` maps layer name -> (Geo)DataFrame; ``files`` maps layer -> path."""
-
-    root: Path
-    frames: dict = field(default_factory=dict)
-    files: dict = field(default_factory=dict)
-    sources: list = field(default_factory=list)
-    population_raster: Path | None = None
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+def sha256_of(path: Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file as 64 hex digits, read ``chunk`` bytes (default 1 MiB) at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(chunk), b""):
@@ -155,10 +129,8 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
     A layer or file name that differs from the model's only by letter case (``Villages``,
     ``villages.GeoJSON``) is taken; every other GeoPackage layer, and every other file of a
     folder with a data suffix, is named in a warning, with the layer it resembles
-    (:mod:`tc8.validate.names`). Several files for one layer are an error.
+    (:mod:`tc8.io.names`). Several files for one layer are an error.
     """
-    from tc8.validate.names import DATA_SUFFIXES, case_matches, not_a_layer
-
     problems: list[Problem] = []
     found: dict[str, tuple[Path, str | None]] = {}
     if root.is_file():

@@ -3,7 +3,8 @@
 A :class:`Problem` is one thing wrong with the input, located as precisely as we can:
 file, layer, row (the feature's id, or ``#n`` = 1-based row number when the id itself is
 unusable), field. ``code`` keys a message in ``templates/messages.yaml`` so the same
-problem can be shown in Vietnamese or English; ``params`` fill the message.
+problem can be shown in Vietnamese or English; ``params`` fill the message. Putting a problem
+into words is the text stage's job (:func:`tc8.text.problems.problem_dict`).
 """
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ class Problem:
     params: dict = dc_field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self, lang: str = "vi") -> dict:
-        from tc8.text.messages import render_problem
+        """The problem in words; kept for existing callers. New code calls
+        :func:`tc8.text.problems.problem_dict`: words belong to the text stage, and this
+        import of it is the one allowed exception to the import rule (CONTRIBUTING.md)."""
+        from tc8.text.problems import problem_dict
 
-        what, fix = render_problem(self, lang)
-        return {"severity": self.severity, "code": self.code, "file": self.file,
-                "layer": self.layer, "row": self.row, "field": self.field,
-                "message": what, "fix": fix}
+        return problem_dict(self, lang)
 
 
 class Tc8Error(Exception):

@@ -1,6 +1,10 @@
-"""Validated inputs: what validation hands to the measures and the engine.
+"""Inputs as read and as validated: what reading hands to validation, and validation to the
+measures and the engine.
 
-Contract (the engine relies on all of it):
+:class:`RawInputs` holds the layers exactly as read (:func:`tc8.io.read.read_inputs`), with a
+:class:`SourceFile` per file read. :class:`Inputs` is what validation returns
+(:func:`tc8.validate.run.validate_inputs`). Contract of :class:`Inputs` (the engine relies on
+all of it):
 
 * ``layers`` holds only the layers present in the input. Every schema column exists
   (absent optional columns are added, all missing). Types: ``code``/``str``/``enum`` ->
@@ -16,8 +20,36 @@ Contract (the engine relies on all of it):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from tc8.io.read import RawInputs
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file that was read: its path, SHA-256, the layers taken from it (name -> rows) and the
+    CRS each layer declares (name -> "EPSG:4326"; absent for tables and layers without a CRS)."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    layers: dict = field(default_factory=dict, hash=False, compare=False)
+    layer_crs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def crs(self) -> str:
+        """The declared CRS of the file's layers ("a; b" when they differ, "" when none)."""
+        return "; ".join(dict.fromkeys(self.layer_crs.values()))
+
+
+@dataclass
+class RawInputs:
+    """Layers as read. ``frames`` maps layer name -> (Geo)DataFrame; ``files`` maps layer -> path;
+    ``sources`` lists a :class:`SourceFile` per file read (the raster included)."""
+
+    root: Path
+    frames: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    population_raster: Path | None = None
 
 
 @dataclass

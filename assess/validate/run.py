@@ -25,6 +25,7 @@ from pyproj import CRS
 
 from tc8.model.errors import InputError, Problem, first_line
 from tc8.model.inputs import Inputs
+from tc8.io.raster import raster_coverage
 from tc8.io.read import RawInputs, read_inputs
 from tc8.io.paths import MAX_NAME, unsafe_names
 from tc8.model.schema import LAYERS
@@ -193,8 +194,6 @@ def _check_raster(path: Path | None, report: Collector, state: dict | None = Non
         return
     import rasterio
     from rasterio.warp import transform_bounds
-
-    from tc8.measures.sampling import raster_coverage
 
     villages = (state or {}).get("villages")
     usable = villages is not None and villages.crs is not None and villages.good is not None and villages.good.any()
