@@ -1,1 +1,4 @@
-"""Files in and out that are not results: reading input layers, the template, atomic writes, safe paths, the bundled demo."""
+"""Files in and out that are not results: reading input layers, recognising layer names,
+reading the population raster, the template, atomic writes, safe paths, the bundled demo,
+YAML guards. Imports :mod:`tc8.model` and :mod:`tc8.text` only.
+"""

@@ -30,13 +30,13 @@ def _both(key: str, **params) -> str:
     return f"{text(key, 'vi', **params)} / {text(key, 'en', **params)}"
 
 
-def check_size(n_bytes: int, display: str, error: type[Exception] = RuleSetError) -> None:
+def check_size(n_bytes: int, display: str, *, error: type[Exception] = RuleSetError) -> None:
     """Refuse a file of more than :data:`MAX_BYTES` bytes (``display`` names it in the message)."""
     if n_bytes > MAX_BYTES:
         raise error(f"{display}: " + _both("yaml_guard.too_big", size=f"{n_bytes:,}", limit=f"{MAX_BYTES:,}"))
 
 
-def check_structure(source: str, display: str, error: type[Exception] = RuleSetError) -> None:
+def check_structure(source: str, display: str, *, error: type[Exception] = RuleSetError) -> None:
     """Refuse anchors, aliases and nesting deeper than :data:`MAX_DEPTH` in YAML ``source``.
 
     YAML syntax errors propagate as ``yaml.MarkedYAMLError`` for the caller to report.

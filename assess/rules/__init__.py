@@ -1,1 +1,3 @@
-"""Rule sets: the rule model, loading and merging rule files, three-valued evaluation."""
+"""Rule sets: the rule model, loading and merging rule files, comparisons, three-valued
+evaluation. Imports model, text, io and validate only (never a measure family).
+"""

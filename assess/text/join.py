@@ -45,7 +45,7 @@ def join_by_group(keys, values, *, sep: str = "; ", limit: int | None = None, la
     return pd.Series(joined, index=pd.Index(uniques[codes[starts]]), dtype=object)
 
 
-def join_pair(a: np.ndarray, b: np.ndarray, sep: str = "; ") -> np.ndarray:
+def join_pair(a: np.ndarray, b: np.ndarray, *, sep: str = "; ") -> np.ndarray:
     """Row by row: ``a sep b`` where both are non-empty, else whichever is non-empty ("" if neither)."""
     both = (a != "") & (b != "")
     out = np.where(a != "", a, b)

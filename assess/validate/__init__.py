@@ -1,1 +1,3 @@
-"""Validation: raw layers -> typed, projected Inputs, every problem located (file, layer, row, field)."""
+"""Validation: raw layers -> typed, projected Inputs, every problem located (file, layer, row,
+field). Imports model, text and io only.
+"""

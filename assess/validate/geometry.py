@@ -50,7 +50,7 @@ def resolve_crs(frame: gpd.GeoDataFrame, ref: LayerRef, report: Collector) -> CR
 
 
 def check_geometry(geoms: np.ndarray, layer: Layer, ref: LayerRef, report: Collector,
-                   csv: bool = False) -> np.ndarray:
+                   *, csv: bool = False) -> np.ndarray:
     """Mask of rows whose geometry is present, of an allowed type and valid."""
     field = "lon, lat" if csv else "geometry"
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)

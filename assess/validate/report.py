@@ -67,7 +67,7 @@ class Collector:
                                      params={k: show_value(v) for k, v in params.items()}))
 
     def add_rows(self, severity: str, code: str, ref: LayerRef, mask, field: str = "",
-                 per_row: dict | None = None, **params) -> int:
+                 *, per_row: dict | None = None, **params) -> int:
         """A problem for every row where ``mask`` is true; returns how many rows were flagged.
 
         ``per_row`` maps a message parameter to an array aligned with the layer's rows (e.g.
