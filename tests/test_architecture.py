@@ -13,6 +13,7 @@ only) imports nothing of tc8; and no two modules import each other, directly or 
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,22 +136,24 @@ def _targets(node: ast.AST, module: str, is_package: bool, modules: dict[str, Pa
     return {t for t in found if t}
 
 
-def imports(modules: dict[str, Path] | None = None) -> list[Import]:
+@functools.lru_cache(maxsize=1)
+def imports() -> tuple[Import, ...]:
     """Every import of one tc8 module by another, lazy ones included, in file order."""
-    modules = modules or discover()
+    modules = discover()
     found = []
     for module, path in modules.items():
         source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
         tree = ast.parse(source, filename=str(path))
         for node in _import_nodes(tree):
-            text = " ".join((ast.get_source_segment(source, node) or "").split())
+            text = " ".join(" ".join(lines[node.lineno - 1:node.end_lineno]).split())
             for target in sorted(_targets(node, module, path.name == "__init__.py", modules)):
                 if target != module:
                     found.append(Import(module, path, node.lineno, text, target))
-    return sorted(found, key=lambda i: (str(i.path), i.line, i.target))
+    return tuple(sorted(found, key=lambda i: (str(i.path), i.line, i.target)))
 
 
-def direction_violations(found: list[Import]) -> list[str]:
+def direction_violations(found: tuple[Import, ...]) -> list[str]:
     """Imports of a higher stage by a lower one, and imports of tc8 by the root module."""
     out = []
     for imp in found:
@@ -166,14 +169,14 @@ def direction_violations(found: list[Import]) -> list[str]:
     return out
 
 
-def renderer_violations(found: list[Import]) -> list[str]:
+def renderer_violations(found: tuple[Import, ...]) -> list[str]:
     return [f"{imp.where()} - renderer {imp.source} imports {imp.target}, which computes verdicts"
             for imp in found
             if any(_in(imp.source, r) for r in RENDERERS)
             and any(_in(imp.target, n) for n in NEVER_IN_RENDERERS)]
 
 
-def cycles(found: list[Import]) -> list[list[str]]:
+def cycles(found: tuple[Import, ...]) -> list[list[str]]:
     """Groups of modules that reach each other through imports (Tarjan's strongly connected
     components of size > 1), each sorted; the groups sorted too."""
     graph: dict[str, set[str]] = {}
@@ -255,3 +258,19 @@ def test_the_checker_sees_lazy_relative_and_from_imports():
     assert ("tc8.maps.commune", "tc8.maps.select") in found         # from .select import ...
     assert ("tc8.pipeline", "tc8.engine.assess") in found           # inside a function
     assert ("tc8.rules.load", "tc8.io.yaml_guard") in found         # from tc8.io import yaml_guard
+
+
+def test_the_checker_catches_what_it_should():
+    """Made-up imports: upward, into the evaluator from a renderer, a ring, from the root."""
+    path = REPO / "assess" / "model" / "results.py"
+    fake = (Import("tc8.model.results", path, 3, "from tc8.engine import x", "tc8.engine.assess"),
+            Import("tc8.maps.select", path, 4, "from tc8.rules import evaluate", "tc8.rules.evaluate"),
+            Import("tc8.text.join", path, 5, "from .size import y", "tc8.text.size"),
+            Import("tc8.text.size", path, 6, "from .join import z", "tc8.text.join"),
+            Import(ROOT, path, 7, "from tc8.model import vocab", "tc8.model.vocab"),
+            Import("tc8.cli.main", path, 8, "from tc8 import __version__", ROOT))
+    upward = direction_violations(fake)
+    assert len(upward) == 2 and "assess/model/results.py:3" in upward[0] and "engine" in upward[0]
+    assert "package root" in upward[1]
+    assert len(renderer_violations(fake)) == 1
+    assert cycles(fake) == [["tc8.text.join", "tc8.text.size"]]
