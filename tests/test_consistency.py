@@ -13,7 +13,7 @@ import pytest
 from builders import A, B, make_valid_input
 from tc8.model.errors import InputError
 from tc8.io.read import read_inputs
-from tc8.measures.build import it_measures
+from tc8.measures.it import it_measures
 from tc8.text.messages import render_problem
 from tc8.pipeline import run_assessment
 from tc8.validate.run import validate_inputs
@@ -107,7 +107,7 @@ def test_assessment_refuses_a_share_above_100(tmp_path):
 
 def test_measure_guard_raises_when_validation_was_bypassed():
     """The measure itself never reports a share above 100 %: it raises a clear internal error."""
-    from tc8.measures.build import ShareAbove100
+    from tc8.measures.common import ShareAbove100
 
     codes = pd.Index([A, B], name="commune_code")
     table = pd.DataFrame({"commune_code": [A, B], "officials": [10, 10], "officials_with_computer": [5, 10],

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from builders import A, B, make_valid_input
 from tc8.cli.main import cli
 from tc8.io.read import read_inputs
-from tc8.measures.build import it_measures
+from tc8.measures.it import it_measures
 from tc8.text.messages import render_problem
 from tc8.model.schema import FALSE_WORDS, LAYERS, TRUE_WORDS
 from tc8.validate.run import validate_inputs

@@ -1,33 +1,56 @@
 """The assessment: validated inputs + a rule set -> :class:`~tc8.model.results.Results`.
 
+Two steps: :func:`measures_from_inputs` (select communes, resolve parameters, per-village and
+per-record facts, every measure of the registry) and :func:`assess` (evaluate each indicator's
+condition tree on those measures and assemble the Results tables).
+
 Pure: no disk (apart from the optional population raster), network or clock. Reporters
 render the returned tables and never recompute a verdict.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import rollup as rollup_mod
-from tc8.measures.commune import all_measures
-from tc8.model.errors import Tc8Error
-from tc8.rules.evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
-from tc8.text.messages import LANGS, text
-from tc8.measures.postal import evaluate_points
+from tc8.measures.common import Measure, MeasureInputs
+from tc8.measures.families import all_measures
+from tc8.measures.postal import evaluate_points, nearest_postal
+from tc8.measures.radio import station_ok, village_speakers
+from tc8.measures.telecom import village_telecom
+from tc8.model.errors import Problem, Tc8Error
 from tc8.model.results import CRITERION, Results, status_column
-from tc8.measures.coverage import RANK
+from tc8.model.vocab import EVIDENCE_ORDER, EVIDENCE_RANK, postal_rule_measures
+from tc8.rules.evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
 from tc8.rules.model import weakest_basis
-from tc8.model.schema import EVIDENCE_ORDER
 from tc8.text.join import isin_text, join_by_group, join_pair
+from tc8.text.messages import LANGS, text
 from tc8.validate.report import Collector
-from tc8.measures.villages import nearest_postal, speaker_measures, telecom_measures
 
 log = logging.getLogger(__name__)
 
 LIST_PARAMS = ("phone_technologies", "internet_technologies")
-POSTAL_MEASURES = {"postal_points_qualifying", "postal_points_online_services"}
+#: Measures whose indicator also carries the basis of the postal-point conditions.
+POSTAL_RULE_MEASURES = frozenset(postal_rule_measures())
+#: Input layers returned in ``Results.layers`` (with what the engine decided per record).
+RECORD_LAYERS = ("postal_points", "cell_sites", "coverage", "fixed_access", "radio_stations", "speakers")
+
+
+@dataclass
+class Measured:
+    """What :func:`measures_from_inputs` returns: the assessed communes and every measure."""
+
+    communes: pd.DataFrame            # the assessed communes (input rows, input order)
+    codes: pd.Index                   # their codes (``commune_code``)
+    params: pd.DataFrame              # resolved parameters of the assessed communes (index ``codes``)
+    defaults: dict                    # parameter -> default value (before overrides)
+    villages: pd.DataFrame            # their villages with the per-village columns (Results.villages)
+    measures: dict[str, Measure]      # every measure of the registry, keyed by name
+    records: dict[str, pd.DataFrame]  # layer -> columns decided per record (index of the layer)
+    warnings: list[Problem]           # found while measuring (far-tagged clusters, raster weights)
 
 
 def parameter_defaults(rule_set) -> dict:
@@ -47,30 +70,25 @@ def _select_communes(inputs, communes: list[str] | None):
     return frame[frame["commune_code"].isin(wanted)]
 
 
-def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
-    """Score every commune (or only ``communes``) of ``inputs`` against ``rule_set``."""
+def _all_parameters(inputs, rule_set) -> pd.DataFrame:
+    """Resolved parameters of EVERY commune of the input (index ``commune_code``): a site,
+    speaker or post office standing in a neighbouring commune that is not being reported
+    keeps the radius/reach/rules of its own commune."""
     from tc8.rules.model import resolve_parameters
 
-    commune_frame = _select_communes(inputs, communes).reset_index(drop=True)
-    if commune_frame.empty:
-        raise Tc8Error(text("engine.no_communes", "vi") + " / " + text("engine.no_communes", "en"))
-    codes = pd.Index(commune_frame["commune_code"].astype(object), name="commune_code")
-    # Parameters of EVERY commune: a site, speaker or post office standing in a neighbouring
-    # commune that is not being reported keeps the radius/reach/rules of its own commune.
     all_communes = inputs.get("communes")
     params_all = resolve_parameters(rule_set, all_communes)
     params_all.index = pd.Index(all_communes["commune_code"].astype(object), name="commune_code")
-    params = params_all.loc[codes]
-    defaults = parameter_defaults(rule_set)
+    return params_all
+
+
+def _village_facts(inputs, rule_set, villages, params_all, defaults, report) -> tuple[pd.DataFrame, dict]:
+    """The village frame (telecom, loudspeaker and nearest-postal columns) and, per input
+    layer, the columns decided per record (see :func:`_record_columns`)."""
     lists = {name: list(defaults.get(name) or []) for name in LIST_PARAMS}
-
-    villages = inputs.get("villages")
-    villages = villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)
-    found = Collector()  # warnings that need the rule set (far-tagged clusters) or the raster
-    telecom, site_radius = telecom_measures(inputs, villages, params_all, defaults, lists,
-                                            raster_path=inputs.raw.population_raster, report=found)
-    speakers, speaker_village = speaker_measures(inputs, villages, params_all, report=found)
-
+    telecom, site_radius = village_telecom(inputs, villages, params_all, defaults, lists,
+                                           raster_path=inputs.raw.population_raster, report=report)
+    speakers, speaker_village = village_speakers(inputs, villages, params_all, report=report)
     postal = inputs.get("postal_points")
     postal_eval = None
     qualifies = np.zeros(0, dtype=bool)
@@ -79,38 +97,89 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
         postal_eval = evaluate_points(postal, rule_set.postal_point, params_all, defaults, kinds)
         qualifies = postal_eval["qualifies"].fillna(False).to_numpy(dtype=bool)
     nearest = nearest_postal(villages, postal, qualifies)
-    village_frame = villages.join(telecom).join(speakers).join(nearest)
+    records = _record_columns(inputs, postal_eval, site_radius, speaker_village)
+    return villages.join(telecom).join(speakers).join(nearest), records
 
-    measures, station_ok = all_measures(inputs, village_frame, postal_eval, params, defaults, codes)
 
+def _record_columns(inputs, postal_eval, site_radius, speaker_village) -> dict[str, pd.DataFrame]:
+    """Per input layer present, what the engine decided about each record: postal
+    ``qualifies`` (and why), cell ``radius_used_m``, station ``station_ok``, speaker
+    ``village_id_used`` (only when the layer has rows)."""
+    out = {}
+    if postal_eval is not None:
+        out["postal_points"] = postal_eval
+    sites, stations, speakers = (inputs.get(n) for n in ("cell_sites", "radio_stations", "speakers"))
+    if sites is not None:
+        out["cell_sites"] = pd.DataFrame({"radius_used_m": site_radius}, index=sites.index)
+    if stations is not None:
+        out["radio_stations"] = pd.DataFrame({"station_ok": station_ok(stations).to_numpy()}, index=stations.index)
+    if speakers is not None and len(speaker_village):
+        out["speakers"] = pd.DataFrame({"village_id_used": speaker_village.to_numpy()}, index=speakers.index)
+    return out
+
+
+def measures_from_inputs(inputs, rule_set, *, communes: list[str] | None = None) -> Measured:
+    """Every measure of the registry for every commune (or only ``communes``) of ``inputs``
+    under ``rule_set``'s parameters, with the village frame and per-record facts behind them."""
+    commune_frame = _select_communes(inputs, communes).reset_index(drop=True)
+    if commune_frame.empty:
+        raise Tc8Error(text("engine.no_communes", "vi") + " / " + text("engine.no_communes", "en"))
+    codes = pd.Index(commune_frame["commune_code"].astype(object), name="commune_code")
+    params_all = _all_parameters(inputs, rule_set)
+    params = params_all.loc[codes]
+    defaults = parameter_defaults(rule_set)
+    villages = inputs.get("villages")
+    villages = villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)
+    found = Collector()  # warnings that need the rule set (far-tagged clusters) or the raster
+    village_frame, records = _village_facts(inputs, rule_set, villages, params_all, defaults, found)
+    ctx = MeasureInputs(inputs=inputs, villages=village_frame, postal_eval=records.get("postal_points"),
+                        params=params, defaults=defaults, codes=codes)
+    return Measured(commune_frame, codes, params, defaults, village_frame, all_measures(ctx), records,
+                    found.finish())
+
+
+def _evaluate_indicators(rule_set, m: Measured, postal_basis: list) -> tuple[list, list, dict]:
+    """Per enabled indicator: its rows of ``Results.indicators``, of ``Results.conditions`` and
+    its status codes per commune."""
     ind_rows, cond_rows, statuses = [], [], {}
-    postal_basis = [c.basis for c in rule_set.postal_point.enabled_conditions] if postal is not None else []
     for indicator in rule_set.indicators:
         tree = indicator.enabled_condition
         if tree is None:
             continue
-        ev = evaluate(tree, measures, params, defaults, codes)
+        ev = evaluate(tree, m.measures, m.params, m.defaults, m.codes)
         statuses[indicator.id] = ev.status
-        ind_rows.append(_indicator_rows(indicator, ev, codes, commune_frame, postal_basis))
-        cond_rows.extend(_condition_rows(indicator, ev, codes))
+        ind_rows.append(_indicator_rows(indicator, ev, m.codes, m.communes, postal_basis))
+        cond_rows.extend(_condition_rows(indicator, ev, m.codes))
     if not ind_rows:
         raise Tc8Error(f"{rule_set.id}: no enabled indicator")
+    return ind_rows, cond_rows, statuses
 
-    indicators = pd.concat(ind_rows + [_criterion_rows(rule_set, statuses, ind_rows, codes, commune_frame)],
-                           ignore_index=True)
-    communes_out = commune_frame.copy()
+
+def _communes_out(m: Measured, statuses: dict, indicators: pd.DataFrame) -> pd.DataFrame:
+    """``Results.communes``: the input rows, each indicator's status, ``status_tc8``, ``n_villages``."""
+    out = m.communes.copy()
     for ind_id, status in statuses.items():
-        communes_out[status_column(ind_id)] = STATUS_NAMES[status]
+        out[status_column(ind_id)] = STATUS_NAMES[status]
     crit = indicators[indicators["indicator"] == CRITERION].set_index("commune_code")["status"]
-    communes_out["status_tc8"] = crit.reindex(codes).to_numpy()
-    communes_out["n_villages"] = village_frame["commune_code"].value_counts().reindex(codes).fillna(0).astype(int).to_numpy()
+    out["status_tc8"] = crit.reindex(m.codes).to_numpy()
+    out["n_villages"] = m.villages["commune_code"].value_counts().reindex(m.codes).fillna(0).astype(int).to_numpy()
+    return out
 
-    layers = _record_layers(inputs, postal_eval, site_radius, station_ok, speaker_village)
+
+def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
+    """Score every commune (or only ``communes``) of ``inputs`` against ``rule_set``."""
+    m = measures_from_inputs(inputs, rule_set, communes=communes)
+    has_postal = inputs.get("postal_points") is not None
+    postal_basis = [c.basis for c in rule_set.postal_point.enabled_conditions] if has_postal else []
+    ind_rows, cond_rows, statuses = _evaluate_indicators(rule_set, m, postal_basis)
+    indicators = pd.concat(ind_rows + [_criterion_rows(rule_set, statuses, ind_rows, m.codes, m.communes)],
+                           ignore_index=True)
     results = Results(
-        rule_set=rule_set, communes=communes_out, indicators=indicators,
+        rule_set=rule_set, communes=_communes_out(m, statuses, indicators), indicators=indicators,
         conditions=pd.concat(cond_rows, ignore_index=True) if cond_rows else pd.DataFrame(),
-        villages=village_frame, layers=layers, parameters=params, metric_crs=inputs.metric_crs,
-        inputs=inputs, synthetic_layers=inputs.synthetic_layers, warnings=list(inputs.warnings) + found.finish())
+        villages=m.villages, layers=_record_layers(inputs, m.records), parameters=m.params,
+        metric_crs=inputs.metric_crs, inputs=inputs, synthetic_layers=inputs.synthetic_layers,
+        warnings=list(inputs.warnings) + m.warnings)
     results.rollup = rollup_mod.province_rollup(results)
     return results
 
@@ -138,7 +207,7 @@ def _indicator_rows(indicator, ev, codes, communes, postal_basis) -> pd.DataFram
         evidence[sel] = leaf.measure.evidence.to_numpy(dtype=object)[sel]
         ids[sel] = leaf.measure.ids.to_numpy(dtype=object)[sel]
     bases = [c.basis for c, _ in leaves]
-    if any(c.measure in POSTAL_MEASURES for c, _ in leaves):
+    if any(c.measure in POSTAL_RULE_MEASURES for c, _ in leaves):
         bases += postal_basis
     frame = pd.DataFrame({
         "commune_code": codes.to_numpy(),
@@ -205,7 +274,7 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
         has = all_rows[all_rows[f"missing_{lang}"] != ""]
         missing[lang] = join_by_group(has["commune_code"].to_numpy(), has[f"missing_{lang}"].to_numpy()
                                       ).reindex(codes).fillna("").to_numpy()
-    rank = all_rows["evidence_class"].map(RANK)
+    rank = all_rows["evidence_class"].map(EVIDENCE_RANK)
     weakest = rank.groupby(all_rows["commune_code"].to_numpy()).max().reindex(codes)
     ev_weakest = weakest.map(dict(enumerate(EVIDENCE_ORDER))).fillna("")
     return pd.DataFrame({
@@ -226,21 +295,15 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
     })
 
 
-def _record_layers(inputs, postal_eval, site_radius, station_ok, speaker_village) -> dict:
+def _record_layers(inputs, records: dict) -> dict:
     """Input records with what the engine decided about each (for maps and workbooks)."""
     layers = {}
-    for name in ("postal_points", "cell_sites", "coverage", "fixed_access", "radio_stations", "speakers"):
+    for name in RECORD_LAYERS:
         frame = inputs.get(name)
         if frame is None:
             continue
         frame = frame.copy()
-        if name == "postal_points" and postal_eval is not None:
-            frame = frame.join(postal_eval)
-        elif name == "cell_sites":
-            frame["radius_used_m"] = site_radius
-        elif name == "radio_stations" and station_ok is not None:
-            frame["station_ok"] = station_ok.to_numpy()
-        elif name == "speakers" and len(speaker_village):
-            frame["village_id_used"] = speaker_village.to_numpy()
+        if name in records:
+            frame = frame.join(records[name])
         layers[name] = frame
     return layers

@@ -1,11 +1,11 @@
 """What a rule set will not be able to decide, said before anything is run (``tc8 validate --rules``).
 
-:data:`NEEDS` is the one table of what each measure of the vocabulary (:data:`tc8.rules.model.MEASURES`)
+:data:`NEEDS` is what each measure of the registry (:data:`tc8.model.vocab.MEASURES`)
 reads: a tuple of *clauses* that must all be available, each clause a tuple of *sources*
 (``(layer, column)``, column ``None`` = the layer itself) of which one is enough. A measure is
 undecided in every commune when some clause has none of its sources: the layer is absent, the
 column is absent, or the column is empty (every cell null or blank; a layer with no rows is not
-"empty"). The postal-point rule's fields come from the rule set itself (:data:`POSTAL_RULE`).
+"empty"). The postal-point rule's fields come from the rule set itself (:data:`~tc8.model.vocab.POSTAL_RULE`).
 ``tests/test_validate_rules_preview.py`` checks the table against the engine by dropping every
 column and layer in turn.
 
@@ -24,47 +24,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tc8.text.messages import text
 from tc8.model.schema import LAYERS
+from tc8.model.vocab import MEASURES, POSTAL_RULE
+from tc8.text.messages import text
 from tc8.validate.names import USUAL_EXTRAS, column_map, normalise
 
-#: Marker clause: one clause per field of the rule set's enabled postal-point conditions.
-POSTAL_RULE = (("postal_points", "@postal_point"),)
-
 _PP = "postal_points"
-_RS = "radio_stations"
-_IT = "commune_it"
-_MOBILE = (("coverage", None), ("cell_sites", None))
-_FIXED = (("fixed_access", None),)
-_PHONE = _MOBILE + (("villages", "mobile_phone"),) + _FIXED + (("villages", "fixed_phone"),)
-_INTERNET = _MOBILE + (("villages", "mobile_broadband"),) + _FIXED + (("villages", "fixed_broadband"),)
-
-
-def _it(*columns) -> tuple:
-    return tuple(((_IT, c),) for c in columns)
-
 
 #: measure -> clauses (all needed) of sources (any one is enough); see the module docstring.
-NEEDS: dict[str, tuple] = {
-    "postal_points_qualifying": (((_PP, "kind"),), POSTAL_RULE),
-    "letter_boxes_qualifying": (((_PP, "kind"),), ((_PP, "collections_per_day"),)),
-    "public_telecom_points": (((_PP, "telecom_service"),),),
-    "postal_points_online_services": (((_PP, "kind"),), POSTAL_RULE, ((_PP, "online_public_services"),)),
-    "share_villages_phone": (_PHONE,),
-    "share_villages_internet": (_INTERNET,),
-    "share_villages_phone_and_internet": (_PHONE, _INTERNET),
-    "share_villages_speakers": ((("speakers", None),),),
-    "radio_station_ok": (((_RS, "operating"),), ((_RS, "compliant"),)),
-    "radio_station_it_based": (((_RS, "operating"),), ((_RS, "type"),)),
-    "it_eoffice_system": _it("eoffice_system"),
-    "it_website": _it("website"),
-    "it_share_officials_computer": _it("officials_with_computer", "officials"),
-    "it_share_officials_eoffice": _it("officials_using_eoffice", "officials"),
-    "it_share_dossiers_online": _it("dossiers_online", "dossiers_total"),
-    "smartphone_share_subscriptions": _it("smartphone_subscriptions", "mobile_subscriptions"),
-    "smartphone_per_working_age": _it("smartphone_subscriptions", "working_age_population"),
-    "public_wifi_points": _it("public_wifi_points"),
-}
+#: Read from the registry (:attr:`tc8.model.vocab.MeasureSpec.needs`).
+NEEDS: dict[str, tuple] = {name: spec.needs for name, spec in MEASURES.items()}
 
 
 @dataclass(frozen=True)
@@ -111,7 +80,7 @@ class _Sources:
 def _clauses(measure: str, rule_set) -> list[tuple]:
     out = []
     for clause in NEEDS[measure]:
-        if clause is POSTAL_RULE:
+        if clause == POSTAL_RULE:
             rule = rule_set.postal_point
             fields = dict.fromkeys(c.field for c in rule.enabled_conditions) if rule is not None else {}
             out.extend(((_PP, f),) for f in fields)

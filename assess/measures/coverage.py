@@ -27,11 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tc8.model.schema import EVIDENCE_ORDER
+from tc8.model.vocab import EVIDENCE_ORDER, EVIDENCE_RANK, NO_EVIDENCE
 from tc8.text.join import join_by_group
-
-RANK = {name: i for i, name in enumerate(EVIDENCE_ORDER)}
-NO_EVIDENCE = len(EVIDENCE_ORDER)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class Sources:
     """What can cover a village for one service. Arrays are aligned; any may be empty."""
 
     polygons: np.ndarray            # coverage polygons for the service's technologies
-    polygon_rank: np.ndarray        # RANK of each polygon (measured/declared)
+    polygon_rank: np.ndarray        # EVIDENCE_RANK of each polygon (measured/declared)
     polygon_label: np.ndarray       # technology of each polygon, used in reasons
     emitters: np.ndarray            # active site / access node points
     emitter_reach_m: np.ndarray     # modeled radius of each emitter (m)
@@ -66,7 +63,7 @@ def _best_rank_per_sample(points: np.ndarray, src: Sources) -> tuple[np.ndarray,
         tree = shapely.STRtree(points)
         e_idx, s_idx = tree.query(src.emitters, predicate="dwithin", distance=src.emitter_reach_m)
         pair_sample.append(s_idx)
-        pair_rank.append(np.full(s_idx.size, RANK["modeled"], dtype=np.int8))
+        pair_rank.append(np.full(s_idx.size, EVIDENCE_RANK["modeled"], dtype=np.int8))
         pair_id.append(src.emitter_id[e_idx])
     best = np.full(len(points), NO_EVIDENCE, dtype=np.int8)
     best_id = np.full(len(points), "", dtype=object)
@@ -90,7 +87,7 @@ def village_service(samples, n_villages: int, src: Sources, covered_share) -> pd
     best, best_id = _best_rank_per_sample(samples.points, src)
     reported = src.reported.to_numpy(dtype="float64", na_value=np.nan)
     rep_true = reported[samples.village] == 1.0
-    best = np.where(rep_true, np.minimum(best, RANK["reported"]), best)
+    best = np.where(rep_true, np.minimum(best, EVIDENCE_RANK["reported"]), best)
 
     total = np.bincount(samples.village, weights=samples.weight, minlength=n_villages)
     total = np.where(total > 0, total, 1.0)

@@ -1,54 +1,26 @@
-"""Which postal points qualify under a rule set, and why the others do not.
+"""The postal family: which postal points qualify, the nearest one to each village, and the
+commune measures counted from postal points (``postal_points_qualifying``,
+``letter_boxes_qualifying``, ``public_telecom_points``, ``postal_points_online_services``).
 
 Each point is checked against the rule set's ``postal_point`` conditions with the parameter
-values of the commune it belongs to. A condition on an empty field is unknown (<NA>), so a
-point can qualify (True), fail (False) or be undecided (<NA>). Kinds outside
-``postal_point_kinds`` never qualify.
+values of the commune it belongs to (:func:`evaluate_points`). A condition on an empty field is
+unknown (<NA>), so a point can qualify (True), fail (False) or be undecided (<NA>). Kinds
+outside ``postal_point_kinds`` never qualify. Counts are counts of points per commune.
 """
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 import pandas as pd
+import shapely
 
+from tc8.model.vocab import measure
+from tc8.rules.compare import ParamRef, compare, values_for
+from tc8.text.join import join_by_group
 from tc8.text.messages import LANGS, fmt_number, text
-from tc8.rules.model import ParamRef
+from tc8.text.size import bounded_values
 
-OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-       "==": operator.eq, "!=": operator.ne}
-
-
-def param_name(value) -> str | None:
-    """The parameter a rule value refers to (a :class:`~tc8.rules.model.ParamRef`), else ``None``."""
-    return value.name if isinstance(value, ParamRef) else None
-
-
-def values_for(value, params: pd.DataFrame, codes: pd.Series, defaults: dict) -> np.ndarray:
-    """A rule value per row: the literal broadcast, or the parameter of each row's commune."""
-    name = param_name(value)
-    if name is None:
-        return np.full(len(codes), value, dtype=object)
-    if name in params.columns:
-        got = params[name].reindex(codes.to_numpy(dtype=object)).to_numpy(dtype=object)
-        missing = pd.isna(got)
-        if missing.any():
-            got[missing] = defaults.get(name)
-        return got
-    return np.full(len(codes), defaults.get(name), dtype=object)
-
-
-def compare(left: pd.Series, op: str, right: np.ndarray) -> pd.Series:
-    """Three-valued comparison: <NA> where the left value is missing."""
-    known = left.notna().to_numpy()
-    result = np.zeros(len(left), dtype=bool)
-    if known.any():
-        lv = left.to_numpy(dtype=object)[known]
-        rv = right[known]
-        result[known] = np.array([OPS[op](a, b) for a, b in zip(lv, rv)], dtype=bool) if lv.dtype == object else OPS[op](lv, rv)
-    out = pd.Series(result, index=left.index, dtype="boolean")
-    out[~known] = pd.NA
-    return out
+from .common import (Measure, MeasureInputs, blank, count_points, kleene_and, no_layer,
+                     unknown_records_note)
 
 
 def _fmt(value, lang: str) -> str:
@@ -91,4 +63,81 @@ def evaluate_points(postal: pd.DataFrame, rule, params: pd.DataFrame, defaults: 
     for lang in LANGS:
         out[f"failed_{lang}"] = ["; ".join(items) for items in failed[lang]]
     out["unknown_fields"] = [", ".join(items) for items in unknown]
+    return out
+
+
+def nearest_postal(villages: pd.DataFrame, postal: pd.DataFrame | None, qualifies: np.ndarray) -> pd.DataFrame:
+    """Nearest qualifying postal point per village: ``nearest_postal_id``, ``nearest_postal_m`` (m).
+
+    Distance 0 for a point inside a polygon village. <NA>/NaN when there is no qualifying point.
+    """
+    out = pd.DataFrame({"nearest_postal_id": pd.Series(pd.NA, index=villages.index, dtype="string"),
+                        "nearest_postal_m": np.full(len(villages), np.nan)}, index=villages.index)
+    if postal is None or not qualifies.any() or not len(villages):
+        return out
+    pts = postal.geometry.to_numpy()[qualifies]
+    ids = postal["point_id"].astype(object).to_numpy()[qualifies]
+    tree = shapely.STRtree(pts)
+    (v_idx, p_idx), dist = tree.query_nearest(villages.geometry.to_numpy(), return_distance=True, all_matches=False)
+    out.iloc[v_idx, 0] = ids[p_idx]
+    out.iloc[v_idx, 1] = dist
+    return out
+
+
+def letter_box_flag(postal: pd.DataFrame, params: pd.DataFrame, defaults: dict) -> pd.Series:
+    """Public letter boxes collected at least ``min_letterbox_collections_per_day`` times a day."""
+    need = values_for(ParamRef("min_letterbox_collections_per_day"), params, postal["commune_code"], defaults)
+    is_box = (postal["kind"] == "thung_thu").fillna(False).to_numpy(dtype=bool)
+    flag = compare(postal["collections_per_day"], ">=", need)
+    flag[~is_box] = False
+    return flag
+
+
+def _failing_points_text(postal: pd.DataFrame, evaluation: pd.DataFrame, codes: pd.Index) -> dict:
+    """Per language and commune: the points that do not qualify and why ("no point" when none)."""
+    code = postal["commune_code"].astype(object)
+    has_any = code.value_counts().reindex(codes).fillna(0) > 0
+    failing = ~evaluation["qualifies"].fillna(False).to_numpy()
+    details = {}
+    for lang in LANGS:
+        lines = pd.DataFrame({
+            "commune_code": code[failing].to_numpy(),
+            "line": [text("reason.postal_point", lang, id=i, name=n if isinstance(n, str) else "", failed=f)
+                     for i, n, f in zip(postal["point_id"][failing], bounded_values(postal["name"], "name")[failing],
+                                        evaluation[f"failed_{lang}"][failing])]})
+        joined = join_by_group(lines["commune_code"].to_numpy(), lines["line"].to_numpy(), limit=10,
+                               lang=lang).reindex(codes)
+        details[lang] = pd.Series(np.where(has_any, joined.fillna(""), text("reason.no_postal_point", lang)),
+                                  index=codes, dtype=object)
+    return details
+
+
+def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
+    """The postal measures per commune: counts of qualifying points, qualifying letter boxes,
+    public telecom points and qualifying points with online public services (unknown
+    everywhere without a ``postal_points`` layer)."""
+    postal, evaluation, codes = ctx.inputs.get("postal_points"), ctx.postal_eval, ctx.codes
+    names = ("postal_points_qualifying", "letter_boxes_qualifying", "public_telecom_points",
+             "postal_points_online_services")
+    if postal is None:
+        return {n: no_layer(codes, measure(n).unit, "missing.postal", "missing.no_postal_layer",
+                            "missing.source_postal") for n in names}
+    qualifies = evaluation["qualifies"]
+    flags = {
+        "postal_points_qualifying": qualifies,
+        "letter_boxes_qualifying": letter_box_flag(postal, ctx.params, ctx.defaults),
+        "public_telecom_points": postal["telecom_service"].astype("boolean"),
+        "postal_points_online_services": kleene_and(qualifies, postal["online_public_services"]),
+    }
+    code = postal["commune_code"].astype(object)
+    details = _failing_points_text(postal, evaluation, codes)
+    miss = unknown_records_note(code.to_numpy(), postal["point_id"].to_numpy(dtype=object),
+                                evaluation["unknown_fields"].to_numpy(dtype=object), qualifies.isna().to_numpy(),
+                                codes, "missing.postal", "missing.source_postal")
+    all_ids = join_by_group(code.to_numpy(), postal["point_id"].to_numpy(dtype=object), sep=";").reindex(codes).fillna("")
+    out = {}
+    for name, flag in flags.items():
+        low, high, ids = count_points(postal, flag, codes, "point_id")
+        out[name] = Measure(low, high, measure(name).unit, blank(codes, "declared"), ids.where(low > 0, all_ids),
+                            details["vi"], details["en"], miss["vi"], miss["en"])
     return out

@@ -44,10 +44,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STATUS_PASS = "dat"
-STATUS_FAIL = "khong_dat"
-STATUS_MISSING = "thieu_du_lieu"
-STATUSES = (STATUS_PASS, STATUS_FAIL, STATUS_MISSING)
+from .vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES  # noqa: F401 - re-exported here
+
 CRITERION = "TC8"
 
 

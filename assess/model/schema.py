@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .vocab import BASIS_ORDER, EVIDENCE_ORDER  # noqa: F401 - evidence classes, basis tags: re-exported here
+
 #: Yes/no words, lower case. They are matched ignoring case and runs of spaces; a spelling
 #: typed without any accent (``khong co``) matches the accented word it folds to, unless that
 #: bare spelling is in :data:`BARE_AMBIGUOUS`. No word (nor its bare form) is in both lists.
@@ -48,11 +50,6 @@ COVERAGE_EVIDENCE = ("declared", "measured")
 STATION_TYPES = ("wired", "fm", "ip")
 SPEAKER_TYPES = ("wired", "fm", "ip")
 TERRAINS = ("flat", "hilly", "mountainous")
-
-#: Evidence classes, strongest first (design.md, "Coverage of a village").
-EVIDENCE_ORDER = ("measured", "declared", "modeled", "reported")
-#: Basis tags, strongest first (criteria.md).
-BASIS_ORDER = ("text", "practice", "provisional")
 
 
 @dataclass(frozen=True)

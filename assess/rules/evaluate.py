@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tc8.model.vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS
 from tc8.text.messages import LANGS, fmt_number, text
-from tc8.measures.postal import OPS, values_for
 from tc8.text.join import join_pair
 
+from .compare import OPS, values_for
+
 FAIL, MISSING, PASS = 0, 1, 2
-STATUS_NAMES = np.array(["khong_dat", "thieu_du_lieu", "dat"], dtype=object)
+#: Status code -> status name (``STATUS_NAMES[FAIL] == "khong_dat"``).
+STATUS_NAMES = np.array([STATUS_FAIL, STATUS_MISSING, STATUS_PASS], dtype=object)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from tc8.text.messages import SAFE_LOADER, shorten
 from .model import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
                     Node, Override, Parameter, ParamRef, PointCondition, PostalPointRule, RuleSet)
 from tc8.model.schema import LAYERS, MOBILE_TECHNOLOGIES, POSTAL_KINDS, TERRAINS
+from tc8.model.vocab import postal_rule_measures
 
 
 def _criteria_dir() -> Path:
@@ -300,7 +301,8 @@ def _build(docs: list[_Doc]) -> RuleSet:
 
 # --------------------------------------------------------------------------- meaning
 
-POSTAL_MEASURES = ("postal_points_qualifying", "postal_points_online_services")
+#: Measures that need a ``postal_point`` block (which points qualify): from the registry.
+POSTAL_MEASURES = postal_rule_measures()
 
 
 def _kind(value) -> str:

@@ -1,7 +1,7 @@
 """Rule sets as data: load, validate and query ``data/criteria/*.yaml`` (format: its README).
 
 A rule set says which sub-indicators criterion 8 has, which conditions each checks (a closed
-vocabulary of :data:`MEASURES` and :data:`OPS`, nested ``all``/``any``), with which thresholds
+vocabulary of :data:`MEASURES` and :data:`~tc8.rules.compare.OPS`, nested ``all``/``any``), with which thresholds
 (:class:`Parameter`, possibly different per commune through :class:`Override`) and on which
 basis (``text`` > ``practice`` > ``provisional``). Nothing is evaluated here: the engine maps
 measures to vectorised functions; this module only describes and checks.
@@ -18,24 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Union
 
 from tc8.model.errors import RuleSetError
-from tc8.model.schema import BASIS_ORDER, FALSE_WORDS, TRUE_WORDS
+from tc8.model.schema import FALSE_WORDS, TRUE_WORDS
+from tc8.model.vocab import BASIS_ORDER, MEASURES as MEASURE_REGISTRY
+
+from .compare import OPS, ParamRef, param_name  # noqa: F401 - OPS: the operators of the vocabulary
 
 if TYPE_CHECKING:  # annotations only
     import pandas as pd
 
-OPS = (">=", ">", "<=", "<", "==", "!=")
-#: measure -> unit (``count``, ``%`` or ``yes/no``); the closed vocabulary (README "Measures").
-MEASURES: dict[str, str] = {
-    "postal_points_qualifying": "count", "letter_boxes_qualifying": "count",
-    "public_telecom_points": "count", "postal_points_online_services": "count",
-    "share_villages_phone": "%", "share_villages_internet": "%",
-    "share_villages_phone_and_internet": "%", "share_villages_speakers": "%",
-    "radio_station_ok": "yes/no", "radio_station_it_based": "yes/no",
-    "it_eoffice_system": "yes/no", "it_share_officials_computer": "%",
-    "it_share_officials_eoffice": "%", "it_website": "yes/no", "it_share_dossiers_online": "%",
-    "smartphone_share_subscriptions": "%", "smartphone_per_working_age": "%",
-    "public_wifi_points": "count",
-}
+#: measure -> unit as rule files spell it (``count``, ``%`` or ``yes/no``): the closed
+#: vocabulary, read from the registry :data:`tc8.model.vocab.MEASURES` (README "Measures").
+MEASURES: dict[str, str] = {name: spec.rule_unit for name, spec in MEASURE_REGISTRY.items()}
 #: Parameters every rule set carries (coverage model and postal basics; README).
 REQUIRED_PARAMETERS = tuple(
     f"radius_m_{tech}_{terrain}" for tech in ("2g", "3g", "4g", "5g")
@@ -45,13 +38,6 @@ REQUIRED_PARAMETERS = tuple(
 
 
 # --------------------------------------------------------------------------- model
-
-@dataclass(frozen=True)
-class ParamRef:
-    """A threshold that names a parameter (``{param: name}`` in YAML)."""
-
-    name: str
-
 
 @dataclass(frozen=True)
 class Cite:
@@ -125,7 +111,7 @@ class _Comparison:
 
     @property
     def param(self) -> str | None:
-        return self.value.name if isinstance(self.value, ParamRef) else None
+        return param_name(self.value)
 
     def label(self, lang: str = "vi") -> str:
         return self.label_en if lang == "en" else self.label_vi

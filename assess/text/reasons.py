@@ -11,13 +11,10 @@ import string
 import numpy as np
 import pandas as pd
 
+from tc8.model.vocab import SERVICE_PARTS  # service -> (mobile part, fixed part)
+
 from .messages import LANGS, catalogue, fmt_number, text
 from .join import join_pair
-
-SERVICE_PARTS = {  # service -> (mobile part name, fixed part name)
-    "phone": ("mobile_voice", "fixed_phone"),
-    "internet": ("mobile_broadband", "fixed_broadband"),
-}
 
 
 def text_rows(key: str, lang: str, **columns) -> np.ndarray:

@@ -8,7 +8,7 @@ and ``part > whole`` is an error ``inconsistent_values`` on the record (row = it
 checked (it is reported, where it matters, as missing data).
 
 ``measure`` names the share (in %) the engine computes as ``100 * part / whole``; the
-engine's guard (:func:`tc8.measures.build.assert_share`) refuses a share above 100 % for these,
+engine's guard (:func:`tc8.measures.common.assert_share`) refuses a share above 100 % for these,
 so a figure that slipped past validation can never be reported.
 
 Not a share: ``smartphone_per_working_age`` (subscriptions per working-age person: one person
