@@ -1,19 +1,38 @@
-"""The library's front door: read, validate, load the rule set and assess, in one call.
+"""The library's front door: assess, and the whole job (assess + result files + maps + dossiers).
 
 Everything the CLI does is available here for Python users::
 
-    from tc8.pipeline import run_assessment
+    from tc8.pipeline import run_assessment, run_job
     results = run_assessment("province.gpkg", "ntm-2021-2025")
+    job = run_job("province.gpkg", "ntm-2021-2025", output="out")   # out/results.*, maps/, dossiers/
+    job.results.rollup["communes_passing"], job.province_workbook
+
+``tc8 assess`` and ``tc8 demo`` are thin wrappers over :func:`run_job`. Heavy modules (pandas,
+the engine, maps, workbooks) are imported inside the functions, so importing this module is cheap.
 """
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tc8.model.results import Results
+    from tc8.dossier.verify import VerifyReport
 
 log = logging.getLogger(__name__)
 
+#: sub-folders of a job's output folder
+MAPS_DIR, DOSSIERS_DIR = "maps", "dossiers"
 
-def run_assessment(input_path, rules, *, communes=None, population=None, metric_crs=None):
+
+def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
+                   communes: Iterable[str] | None = None, population: str | os.PathLike | None = None,
+                   metric_crs: str | None = None) -> Results:
     """Assess ``input_path`` against ``rules`` (a shipped id or a rule-set file).
 
     Raises :class:`~tc8.model.errors.InputError` listing every input problem,
@@ -33,3 +52,149 @@ def run_assessment(input_path, rules, *, communes=None, population=None, metric_
     log.info("read+validate %.2f s, assess %.2f s (%d communes, %d villages)",
              t1 - t0, t2 - t1, len(results.communes), len(results.villages))
     return results
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What :func:`run_job` wrote, and the results it wrote them from. Paths are as given
+    (``output`` joined with the file names, not resolved); absent parts are None / empty."""
+
+    results: Results
+    """The assessment every file below was written from."""
+    output: Path
+    """The job's output folder."""
+    generated_at: str
+    """Timestamp (UTC, ISO 8601, seconds) stamped into every file of the job."""
+    result_files: dict[str, Path]
+    """``results.gpkg``, ``results.csv``, ``results.json`` -> path."""
+    province_map: Path | None = None
+    """``maps/province.html`` (None without maps)."""
+    commune_maps: dict[str, Path] = field(default_factory=dict)
+    """Commune code -> its HTML map."""
+    commune_map_pngs: dict[str, Path] = field(default_factory=dict)
+    """Commune code -> its PNG map (only with ``png=True``)."""
+    dossiers_dir: Path | None = None
+    """``dossiers/`` (None without dossiers)."""
+    commune_dossiers: dict[str, Path] = field(default_factory=dict)
+    """Commune code -> its dossier folder."""
+    province_workbook: Path | None = None
+    """The province roll-up workbook (None without dossiers, or for a run limited to some communes)."""
+
+    def paths(self) -> dict[str, Path]:
+        """Labelled paths of what was written, in the order the CLI prints them: the three
+        result files, ``map_overview``, ``dossiers``, ``province_workbook`` (absent ones left out)."""
+        out: dict[str, Path] = dict(self.result_files)
+        extra = {"map_overview": self.province_map, "dossiers": self.dossiers_dir,
+                 "province_workbook": self.province_workbook}
+        out.update({key: path for key, path in extra.items() if path is not None})
+        return out
+
+
+def rules_reference(rules: str | os.PathLike) -> str:
+    """``rules`` as a dossier manifest records it for ``tc8 verify``: a rule-set file as its
+    absolute path, a shipped id as it is."""
+    return str(Path(rules).resolve()) if Path(rules).suffix in (".yaml", ".yml") else str(rules)
+
+
+def check_job_outputs(output: str | os.PathLike, *, overwrite: bool = False, communes: Iterable[str] | None = None,
+                      dossiers: bool = True) -> None:
+    """Refuse, before assessing anything, what :func:`run_job` would refuse later: existing result
+    files, or (with ``dossiers``) existing dossiers of ``communes`` / the province roll-up.
+    Raises :class:`~tc8.model.errors.OutputExistsError`; nothing when ``overwrite``."""
+    from tc8.io.paths import is_safe_name
+    from tc8.outputs.files import RESULT_FILES, check_outputs
+
+    check_outputs(Path(output), RESULT_FILES, overwrite=overwrite)
+    if dossiers:
+        from tc8.dossier.write import check_existing
+
+        codes = [c for c in communes or () if is_safe_name(c)]
+        check_existing(Path(output) / DOSSIERS_DIR, codes, overwrite, province=not communes)
+
+
+def run_job(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: str | os.PathLike,
+            overwrite: bool = False, lang: str = "vi", communes: Iterable[str] | None = None,
+            population: str | os.PathLike | None = None, metric_crs: str | None = None, maps: bool = True,
+            dossiers: bool = True, png: bool = False, online_tiles: bool = True, dossier_maps: bool = True,
+            generated_at: str | None = None,
+            on_results: Callable[[Results], None] | None = None) -> JobResult:
+    """The whole job: assess ``input_path`` against ``rules``, write ``results.gpkg/.csv/.json``
+    into ``output``, draw the maps into ``output/maps`` and write the dossiers into
+    ``output/dossiers``; return what was written.
+
+    ``communes``: only these codes (a partial run never writes the province roll-up workbook).
+    ``maps``/``dossiers``: switch those parts off; ``png``/``online_tiles`` as for ``tc8 map``;
+    ``dossier_maps=False`` leaves the commune maps out of the dossiers. ``generated_at`` (UTC ISO
+    timestamp, default now) is stamped into every file. ``on_results(results)`` is called once
+    the result files are written, before maps and dossiers (the CLI prints its summary there).
+    Existing files are refused before anything is assessed unless ``overwrite``; errors as
+    :func:`run_assessment`, and :class:`~tc8.model.errors.OutputExistsError`.
+    """
+    check_job_outputs(output, overwrite=overwrite, communes=communes, dossiers=dossiers)
+    results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs)
+    options = {"rules": rules_reference(rules), **({"communes": list(communes)} if communes else {})}
+    return write_job(results, output=output, overwrite=overwrite, lang=lang, maps=maps, dossiers=dossiers,
+                     png=png, online_tiles=online_tiles, dossier_maps=dossier_maps, generated_at=generated_at,
+                     dossier_options=options, province=not communes, on_results=on_results)
+
+
+def write_job(results: Results, *, output: str | os.PathLike, overwrite: bool = False, lang: str = "vi",
+              maps: bool = True, dossiers: bool = True, png: bool = False, online_tiles: bool = True,
+              dossier_maps: bool = True, generated_at: str | None = None, dossier_options: dict | None = None,
+              province: bool = True, on_results: Callable[[Results], None] | None = None) -> JobResult:
+    """Everything :func:`run_job` writes, from ``results`` already assessed (see there).
+    ``dossier_options`` go into each dossier manifest (what ``tc8 verify`` re-runs);
+    ``province=False`` skips the province roll-up workbook."""
+    from tc8.outputs.files import now_iso, write_results
+
+    output = Path(output)
+    stamp = generated_at or now_iso()
+    files = write_results(results, output, overwrite=overwrite, generated_at=stamp)
+    job = JobResult(results=results, output=output, generated_at=stamp,
+                    result_files={name: Path(path) for name, path in files.items()})
+    if on_results is not None:
+        on_results(results)
+    if maps:
+        job = _draw_maps(job, overwrite=overwrite, lang=lang, png=png, online_tiles=online_tiles)
+    if dossiers:
+        job = _write_dossiers(job, overwrite=overwrite, lang=lang, with_maps=dossier_maps,
+                              options=dossier_options, province=province)
+    return job
+
+
+def _draw_maps(job: JobResult, *, overwrite: bool, lang: str, png: bool, online_tiles: bool) -> JobResult:
+    """``job`` with its maps drawn into ``output/maps`` (dated by the job's timestamp)."""
+    from dataclasses import replace
+
+    from tc8.maps import save_maps
+
+    drawn = save_maps(job.results, job.output / MAPS_DIR, lang=lang, overwrite=overwrite, png=png,
+                      date=job.generated_at[:10], online_tiles=online_tiles)
+    return replace(job, province_map=drawn["province"], commune_maps=dict(drawn["communes"]),
+                   commune_map_pngs=dict(drawn.get("png", {})))
+
+
+def _write_dossiers(job: JobResult, *, overwrite: bool, lang: str, with_maps: bool, options: dict | None,
+                    province: bool) -> JobResult:
+    """``job`` with its dossiers written into ``output/dossiers``; the commune HTML maps the job
+    already drew are copied, not drawn again."""
+    from dataclasses import replace
+
+    from tc8.dossier.write import write_dossiers
+    from tc8.maps.save import COMMUNE_DIR
+
+    maps_from = job.province_map.parent / COMMUNE_DIR if job.province_map is not None else None
+    folder = job.output / DOSSIERS_DIR
+    written = write_dossiers(job.results, folder, overwrite=overwrite, lang=lang, with_maps=with_maps,
+                             options=options, generated_at=job.generated_at, maps_from=maps_from,
+                             province=province)
+    return replace(job, dossiers_dir=folder, commune_dossiers=dict(written["communes"]),
+                   province_workbook=written["province"])
+
+
+def verify_dossiers(root: str | os.PathLike, *, lang: str = "vi") -> VerifyReport:
+    """``tc8 verify``: re-run the assessment each dossier manifest under ``root`` records (with
+    :func:`run_assessment`) and compare; a :class:`tc8.dossier.verify.VerifyReport`."""
+    from tc8.dossier.verify import check_dossiers
+
+    return check_dossiers(root, assess=run_assessment, lang=lang)

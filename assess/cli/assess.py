@@ -1,11 +1,10 @@
-"""``tc8 assess``: score communes and write results.gpkg / .csv / .json."""
+"""``tc8 assess``: score communes and write results.gpkg / .csv / .json (a wrapper of
+:func:`tc8.pipeline.run_job` without dossiers, and without maps unless ``--maps``)."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
-from tc8.outputs.files import RESULT_FILES, check_outputs, write_results
+from tc8.text.messages import text
 from .common import domain_errors, print_problems
 from .options import assessment_options
 
@@ -16,22 +15,17 @@ from .options import assessment_options
 @click.option("--details", is_flag=True, help="Print the reasons of every non-passing indicator.")
 def assess_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps, details):
     """Đánh giá các xã theo bộ tiêu chí và ghi kết quả vào OUTPUT."""
-    from tc8.pipeline import run_assessment
     from tc8.outputs.terminal import summary_table
+    from tc8.pipeline import run_job
+
+    def report(results) -> None:
+        print_problems(results.warnings, lang, err=True)
+        click.echo(summary_table(results, lang=lang, details=details))
 
     with domain_errors(lang):
-        check_outputs(Path(output), RESULT_FILES, overwrite=overwrite)
-        results = run_assessment(input_path, rules, communes=communes, population=population,
-                                 metric_crs=metric_crs)
-        print_problems(results.warnings, lang, err=True)
-        paths = write_results(results, output, overwrite=overwrite)
-        click.echo(summary_table(results, lang=lang, details=details))
-        if with_maps:
-            from tc8.maps import save_maps
-
-            maps = save_maps(results, Path(output) / "maps", lang=lang, overwrite=overwrite)
-            paths.update({"maps": str(maps.get("province", Path(output) / "maps"))})
+        job = run_job(input_path, rules, output=output, overwrite=overwrite, lang=lang, communes=communes,
+                      population=population, metric_crs=metric_crs, maps=with_maps, dossiers=False,
+                      on_results=report)
         click.echo("")
-        label = "Kết quả" if lang == "vi" else "Results"
-        for path in paths.values():
-            click.echo(f"{label}: {path}")
+        for path in job.paths().values():
+            click.echo(text("cli.result_file", lang, path=path))

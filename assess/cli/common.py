@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 
 from tc8.model.errors import InputError, Tc8Error
+from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,7 @@ def domain_errors(lang: str = "vi"):
     except InputError as err:
         print_problems(err.problems, lang, err=True)
         n = sum(1 for p in err.problems if p.severity == "error")
-        msg = (f"Dữ liệu đầu vào có {n} lỗi; sửa các lỗi trên rồi chạy lại (xem 'tc8 validate')."
-               if lang == "vi" else f"The input has {n} error(s); fix them and run again (see 'tc8 validate').")
-        raise click.ClickException(msg) from None
+        raise click.ClickException(text("cli.input_errors", lang, n=n)) from None
     except Tc8Error as err:  # includes RuleSetError, OutputExistsError
         raise click.ClickException(str(err)) from None
     except OSError as err:

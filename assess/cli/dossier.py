@@ -18,7 +18,7 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
     from tc8.dossier.write import check_existing, write_dossiers
     from tc8.io.paths import is_safe_name
-    from tc8.pipeline import run_assessment
+    from tc8.pipeline import rules_reference, run_assessment
 
     with domain_errors(lang):
         outdir = Path(output)
@@ -28,7 +28,7 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs)
         print_problems(results.warnings, lang, err=True)
-        options = {"rules": str(Path(rules).resolve()) if Path(rules).suffix in (".yaml", ".yml") else rules,
+        options = {"rules": rules_reference(rules),
                    "population": str(Path(population).resolve()) if population else None,
                    "communes": list(communes) or None}
         out = write_dossiers(results, outdir, overwrite=overwrite, lang=lang, with_maps=with_maps,

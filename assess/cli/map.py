@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from tc8.text.messages import text
 from .common import domain_errors, print_problems
 from .options import assessment_options
 
@@ -17,6 +18,7 @@ from .options import assessment_options
 def map_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, png, no_tiles):
     """Vẽ bản đồ phủ sóng/dịch vụ: OUTPUT/communes/<mã xã>.html và OUTPUT/province.html."""
     from tc8.maps import save_maps
+    from tc8.maps.save import COMMUNE_DIR
     from tc8.pipeline import run_assessment
 
     with domain_errors(lang):
@@ -25,7 +27,5 @@ def map_cmd(input_path, rules, communes, output, overwrite, lang, population, me
         print_problems(results.warnings, lang, err=True)
         paths = save_maps(results, Path(output), lang=lang, overwrite=overwrite, png=png,
                           online_tiles=not no_tiles)
-    label = "Bản đồ tỉnh" if lang == "vi" else "Province map"
-    click.echo(f"{label}: {paths['province']}")
-    label = "Bản đồ xã" if lang == "vi" else "Commune maps"
-    click.echo(f"{label}: {len(paths['communes'])} — {Path(output) / 'communes'}")
+    click.echo(text("cli.province_map", lang, path=paths["province"]))
+    click.echo(text("cli.commune_maps", lang, n=len(paths["communes"]), path=Path(output) / COMMUNE_DIR))

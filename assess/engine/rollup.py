@@ -16,8 +16,9 @@ Unknown stays unknown (issue 7, class 7), with the count of unknowns beside the 
   population and their points (NaN when there is none);
 * without a ``postal_points`` layer the point counts and BĐVHX share are None (not 0).
 
-:func:`figure_text` renders a figure with its unknown count for every consumer (terminal,
-map panel, province workbook).
+The figures are numbers; their wording (with the unknown counts) is :mod:`tc8.text.figures`
+(:func:`~tc8.text.figures.figure_text`, re-exported here for existing imports). The two
+``communes_passing_text_*`` entries of the roll-up are rendered from the message catalogue.
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from tc8.text.messages import fmt_number, text
-from tc8.model.results import CRITERION, STATUSES
+from tc8.model.results import CRITERION, STATUSES, Results
+from tc8.text.figures import (POSTAL_FIGURES, UNKNOWN_COUNTS, communes_passing_text,  # noqa: F401 - re-exported
+                              figure_text, is_unknown, unknown_note)
 
 
 def service_radius_km(area_km2: float, n_points: int) -> float:
@@ -48,83 +50,55 @@ def _share(num: float, den: float) -> float:
     return float(100.0 * num / den) if den else float("nan")
 
 
-def _count(key: str, n: int, lang: str) -> str:
-    """``key`` with ``n`` filled, in its singular form (``key_one``) for one."""
-    return text(f"{key}_one" if n == 1 else key, lang, n=n)
+def _status_counts(indicators: pd.DataFrame) -> dict:
+    """Indicator id -> {status: number of communes}, in the indicators' order."""
+    per_indicator = {}
+    for ind_id, group in indicators.groupby("indicator", sort=False):
+        counts = group["status"].value_counts()
+        per_indicator[ind_id] = {s: int(counts.get(s, 0)) for s in STATUSES}
+    return per_indicator
 
 
-#: roll-up figure -> (key of its unknown count, message key of that count)
-UNKNOWN_COUNTS = {
-    "share_villages_fixed_broadband_pct": ("villages_fixed_broadband_unknown", "rollup.villages_unknown"),
-    "share_villages_mobile_broadband_pct": ("villages_mobile_broadband_unknown", "rollup.villages_unknown"),
-    "population": ("communes_population_unknown", "rollup.communes_no_population"),
-    "population_per_postal_point": ("communes_population_unknown", "rollup.communes_no_population"),
-}
-#: figures that are unknown when the postal layer is absent
-POSTAL_FIGURES = ("postal_points", "postal_service_radius_km", "population_per_postal_point",
-                  "communes_with_bdvhx", "share_communes_with_bdvhx_pct")
+def _land_area_km2(communes: pd.DataFrame) -> float:
+    """Sum of the communes' land area (km²): the declared ``area_km2``, else the polygon's area."""
+    area = communes["area_km2"].astype("float64")
+    computed = communes.geometry.area.to_numpy() / 1e6
+    return float(np.where(area.isna().to_numpy(), computed, area.to_numpy(dtype=float, na_value=np.nan)).sum())
 
 
-def is_unknown(value) -> bool:
-    """None or NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _postal_figures(results: Results, *, population: float | None, pop_known: np.ndarray, n_pop_unknown: int) -> dict:
+    """Point count, people per point (whole and partial, see the module docstring), communes with
+    a BĐVHX; None counts and NaN figures without a ``postal_points`` layer."""
+    communes = results.communes
+    postal = results.layers.get("postal_points")
+    if postal is None:
+        nan = float("nan")
+        return {"layer": False, "points": None, "per_point": nan, "per_point_partial": nan,
+                "with_bdvhx": None, "bdvhx_share": nan}
+    postal = postal[postal["commune_code"].astype(str).isin(set(communes["commune_code"].astype(str)))]
+    n_points = int(len(postal))
+    with_bdvhx = int(postal.loc[postal["kind"] == "bdvhx", "commune_code"].nunique())
+    known_codes = set(communes.loc[pop_known, "commune_code"].astype(str))
+    points_known = int(postal["commune_code"].astype(str).isin(known_codes).sum())
+    complete = n_pop_unknown == 0 and population is not None
+    per_point = population_per_point(population, n_points) if complete else float("nan")
+    partial = population_per_point(population, points_known) if population is not None else float("nan")
+    return {"layer": True, "points": n_points, "per_point": per_point, "per_point_partial": partial,
+            "with_bdvhx": with_bdvhx, "bdvhx_share": _share(with_bdvhx, len(communes))}
 
 
-def unknown_note(rollup: dict, key: str, lang: str) -> str:
-    """Why/how much of figure ``key`` is unknown ("12 thôn chưa rõ", "no postal_points layer"); "" if nothing."""
-    if key in POSTAL_FIGURES and rollup.get("postal_points_layer") is False:
-        return text("rollup.no_postal_layer", lang)
-    count_key, message = UNKNOWN_COUNTS.get(key, (None, None))
-    n = int(rollup.get(count_key) or 0) if count_key else 0
-    return _count(message, n, lang) if n else ""
-
-
-def figure_text(rollup: dict, key: str, lang: str, decimals: int = 1, unit: str = "") -> str:
-    """Figure ``key`` as text with its unknown count: ``46,0% (12 thôn chưa rõ)``,
-    ``chưa rõ (3 thôn chưa rõ)``; the number alone when everything is known; "—" for a figure
-    that is undefined with nothing unknown (a radius without any postal point)."""
-    value = rollup.get(key)
-    note = unknown_note(rollup, key, lang)
-    if is_unknown(value):
-        shown = text("word.unknown", lang) if note else fmt_number(None)
-    else:
-        shown = fmt_number(value, decimals, lang) + unit
-    return f"{shown} ({note})" if note else shown
-
-
-def province_rollup(results) -> dict:
+def province_rollup(results: Results) -> dict:
     """Counts of communes per status and indicator, postal figures, village coverage shares
     (see the module docstring for unknowns)."""
     communes = results.communes
-    codes = set(communes["commune_code"].astype(str))
-    ind = results.indicators
-    per_indicator = {}
-    for ind_id, group in ind.groupby("indicator", sort=False):
-        counts = group["status"].value_counts()
-        per_indicator[ind_id] = {s: int(counts.get(s, 0)) for s in STATUSES}
+    per_indicator = _status_counts(results.indicators)
     n = len(communes)
-    area = communes["area_km2"].astype("float64")
-    computed = communes.geometry.area.to_numpy() / 1e6
-    area_km2 = float(np.where(area.isna().to_numpy(), computed, area.to_numpy(dtype=float, na_value=np.nan)).sum())
+    area_km2 = _land_area_km2(communes)
     pop = communes["population"].astype("float64")
     pop_known = pop.notna().to_numpy()
     n_pop_unknown = int((~pop_known).sum())
     population = float(pop[pop_known].sum()) if pop_known.any() else None
-    postal = results.layers.get("postal_points")
-    if postal is not None:
-        postal = postal[postal["commune_code"].astype(str).isin(codes)]
-        n_points = int(len(postal))
-        with_bdvhx = int(postal.loc[postal["kind"] == "bdvhx", "commune_code"].nunique())
-        known_codes = set(communes.loc[pop_known, "commune_code"].astype(str))
-        points_known = int(postal["commune_code"].astype(str).isin(known_codes).sum())
-        complete = n_pop_unknown == 0 and population is not None
-        per_point = population_per_point(population, n_points) if complete else float("nan")
-        per_point_partial = population_per_point(population, points_known) if population is not None \
-            else float("nan")
-        bdvhx_share = _share(with_bdvhx, n)
-    else:
-        n_points = with_bdvhx = None
-        per_point = per_point_partial = bdvhx_share = float("nan")
+    postal = _postal_figures(results, population=population, pop_known=pop_known, n_pop_unknown=n_pop_unknown)
     villages = results.villages
     fixed = villages["fixed_broadband_ok"].astype("boolean")
     mobile = villages["mobile_broadband_ok"].astype("boolean")
@@ -133,18 +107,18 @@ def province_rollup(results) -> dict:
         "n_communes": n,
         "indicators": per_indicator,
         "communes_passing": crit["dat"],
-        "communes_passing_text_vi": f"{crit['dat']}/{n} xã đạt",
-        "communes_passing_text_en": f"{crit['dat']}/{n} communes pass",
+        "communes_passing_text_vi": communes_passing_text(crit["dat"], n, "vi"),
+        "communes_passing_text_en": communes_passing_text(crit["dat"], n, "en"),
         "area_km2": round(area_km2, 3),
         "population": None if population is None else int(population),
         "communes_population_unknown": n_pop_unknown,
-        "postal_points_layer": postal is not None,
-        "postal_points": n_points,
-        "postal_service_radius_km": service_radius_km(area_km2, n_points),
-        "population_per_postal_point": per_point,
-        "population_per_postal_point_partial": per_point_partial if n_pop_unknown else per_point,
-        "communes_with_bdvhx": with_bdvhx,
-        "share_communes_with_bdvhx_pct": bdvhx_share,
+        "postal_points_layer": postal["layer"],
+        "postal_points": postal["points"],
+        "postal_service_radius_km": service_radius_km(area_km2, postal["points"]),
+        "population_per_postal_point": postal["per_point"],
+        "population_per_postal_point_partial": postal["per_point_partial"] if n_pop_unknown else postal["per_point"],
+        "communes_with_bdvhx": postal["with_bdvhx"],
+        "share_communes_with_bdvhx_pct": postal["bdvhx_share"],
         "n_villages": int(len(villages)),
         "share_villages_fixed_broadband_pct": _known_share(fixed),
         "villages_fixed_broadband_unknown": int(fixed.isna().sum()),
