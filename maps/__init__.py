@@ -6,12 +6,16 @@ Renderers read a :class:`~tc8.model.results.Results` and never recompute a verdi
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+from tc8.model.results import Results
+
 from .commune import render_commune_map
 from .province import render_province_map
 from .save import save_maps
 
 
-def render_commune_png(results, commune_code, path, **kwargs):
+def render_commune_png(results: Results, commune_code: str, path: str | Path, **kwargs) -> Path:
     """PNG of one commune (see :func:`tc8.maps.static.render_commune_png`; imports matplotlib lazily)."""
     from .static import render_commune_png as _render
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
+from tc8.model.results import CRITERION, Results, village_status_column
 from tc8.text.messages import shorten, text
 from tc8.text.size import NAME_CHARS, bounded
 
@@ -14,7 +15,7 @@ from .base import new_map
 from .geo import bounds_latlon, feature_collection, to_display
 from .layers import DataLayer, FitBounds, SharedData
 from .offline import local_css, render_page
-from .select import CommuneView, commune_view, tri
+from .select import CommuneView, MapIndex, commune_view, tri
 from .style import (BOUNDARY_COLOR, INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS, POSTAL_COLORS, STATUS_COLORS, TECH_COLORS, badge,
                     esc, esc_label, km, render_fragment, rule_set_label, status_legend, synthetic_note, synthetic_suffix,
                     tech_legend, today)
@@ -44,7 +45,7 @@ def _add_villages(fmap, view: CommuneView, lang: str, synthetic) -> None:
     v = view.villages
     if v.empty:
         return
-    status_cols = ["s_tc8"] + ["s_" + i.replace(".", "_").replace("-", "_").lower() for i in view.indicator_ids]
+    status_cols = [village_status_column(i) for i in [CRITERION, *view.indicator_ids]]  # Results.village_status
     props = {c: v[c].astype(str).tolist() for c in status_cols}
     props["popup"] = popups.village_popups(v, lang)
     props["tip"] = popups.tooltips(v["village_name"])
@@ -165,9 +166,9 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
                 {"color": LINE_COLOR, "label": text("map.layer_postal_lines", lang), "shape": "line"}])
 
 
-def render_commune_map(results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
-                       date: str | None = None, online_tiles: bool = True, index=None,
-                       cluster_above: int = CLUSTER_ABOVE, view=None) -> str:
+def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
+                       date: str | None = None, online_tiles: bool = True, index: MapIndex | None = None,
+                       cluster_above: int = CLUSTER_ABOVE, view: CommuneView | None = None) -> str:
     """Self-contained HTML map of one commune of ``results`` (``KeyError`` if not assessed).
 
     ``date`` (ISO) goes into the title (default: today). ``synthetic_note`` adds the
@@ -177,7 +178,7 @@ def render_commune_map(results, commune_code: str, *, lang: str = "vi", syntheti
     ``cluster_above``: point layers (cell sites, loudspeakers, stations) with more features are clustered.
     ``view``: the commune's :func:`~tc8.maps.select.commune_view` when the caller already has it.
     """
-    view = view or commune_view(results, commune_code, index)
+    view = view or commune_view(results, commune_code, index=index)
     synthetic = results.synthetic_layers
     fmap = new_map(lang, online_tiles=online_tiles)
     commune = view.commune

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tc8.model.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, status_column
+from tc8.model.results import Results
+from tc8.model.vocab import STATUS_MISSING
 
 #: Coverage polygons are clipped to the commune grown by this much (metres).
 COVERAGE_MARGIN_M = 2000.0
@@ -26,78 +27,35 @@ class CommuneView:
     code: str
     commune: gpd.GeoDataFrame          # one row of Results.communes
     indicators: pd.DataFrame           # this commune's rows of Results.indicators (criterion last)
-    villages: gpd.GeoDataFrame         # with display columns s_tc8, s_<ind>
-    indicator_ids: list
-    layers: dict = field(default_factory=dict)   # postal_points, cell_sites, coverage, ...
+    villages: gpd.GeoDataFrame         # with Results.village_status columns s_tc8, s_<ind>
+    indicator_ids: list[str]
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)   # postal_points, cell_sites, coverage, ...
     lines: gpd.GeoDataFrame | None = None        # village -> nearest qualifying postal point
 
 
 def tri(values) -> np.ndarray:
-    """Nullable booleans -> object array of True/False/None."""
+    """Nullable booleans -> object array of True/False/None (for colouring records)."""
     s = pd.Series(values).astype("boolean")
     return np.where(s.isna(), None, s.fillna(False).to_numpy(dtype=bool)).astype(object)
 
 
-def _status_of(ok: np.ndarray) -> np.ndarray:
-    return np.where(ok == True, STATUS_PASS, np.where(ok == False, STATUS_FAIL, STATUS_MISSING))  # noqa: E712
+def village_statuses(status: pd.DataFrame | None, villages: pd.DataFrame) -> pd.DataFrame:
+    """``s_<ind>`` and ``s_tc8`` of ``villages`` (matched by index) from rows of ``Results.village_status``.
 
-
-def _all_of(*flags) -> np.ndarray:
-    """Three-valued AND of nullable boolean arrays: False wins, then unknown."""
-    stack = np.vstack([f.astype(object) for f in flags])
-    any_false = (stack == False).any(axis=0)  # noqa: E712
-    all_true = (stack == True).all(axis=0)  # noqa: E712
-    return np.where(any_false, False, np.where(all_true, True, None)).astype(object)
-
-
-def village_flags(results) -> dict:
-    """Indicator id -> the village columns behind it (``phone_ok``, ``internet_ok``,
-    ``speaker_ok``), from the measures its conditions use. Depends only on the rule set's
-    conditions, so it is worked out once per run, not once per commune."""
-    cond = results.conditions
-    if cond is None or len(cond) == 0 or "measure" not in getattr(cond, "columns", ()):
-        return {}
-    out = {}
-    for ind_id, used in cond.groupby(cond["indicator"].astype(str), sort=False)["measure"]:
-        measures = " ".join(used.astype(str).unique())
-        out[ind_id] = [flag for word, flag in (("phone", "phone_ok"), ("internet", "internet_ok"),
-                                               ("speaker", "speaker_ok")) if word in measures]
-    return out
-
-
-def village_statuses(flags_of: dict, villages: pd.DataFrame, commune: pd.Series, indicator_ids) -> pd.DataFrame:
-    """Display status per village: ``s_tc8`` and ``s_<ind>`` (``dat``/``khong_dat``/``thieu_du_lieu``).
-
-    A village-level indicator (telephone/Internet, loudspeakers) shows the village's own
-    ``*_ok`` facts from the results; a commune-level one (postal, IT) shows the commune's
-    status. ``s_tc8`` combines the village facts present. Nothing is recomputed from inputs.
+    Read, never worked out here (the engine decides them, :mod:`tc8.engine.village_status`);
+    a village without a row shows ``thieu_du_lieu``.
     """
-    out = pd.DataFrame(index=villages.index)
-    facts = {c: tri(villages[c]) for c in ("phone_ok", "internet_ok", "speaker_ok") if c in villages.columns}
-    used = set()
-    for ind in indicator_ids:
-        key = "s_" + status_column(ind)[len("status_"):]
-        direct = status_column(ind)
-        flags = [f for f in flags_of.get(str(ind), []) if f in facts]
-        if direct in villages.columns:
-            out[key] = villages[direct].astype(object).fillna(STATUS_MISSING).to_numpy()
-        elif flags:
-            used.update(flags)
-            out[key] = _status_of(_all_of(*[facts[f] for f in flags]))
-        else:
-            out[key] = commune.get(direct, STATUS_MISSING) or STATUS_MISSING
-    chosen = [facts[f] for f in (sorted(used) or list(facts))]
-    out["s_tc8"] = _status_of(_all_of(*chosen)) if chosen else commune.get("status_tc8", STATUS_MISSING)
-    return out
+    if status is None:
+        raise ValueError("Results.village_status is missing: results must come from tc8.engine.assess")
+    return status.reindex(villages.index).drop(columns="commune_code", errors="ignore").fillna(STATUS_MISSING)
 
 
 @dataclass
 class MapIndex:
     """Row positions per commune code and spatial trees, built once for many commune maps."""
 
-    rows: dict          # frame name -> {commune_code: positions}
-    trees: dict         # layer name -> shapely.STRtree over its geometries
-    village_flags: dict = field(default_factory=dict)   # indicator id -> village columns behind it
+    rows: dict[str, dict[str, np.ndarray]]   # frame name -> {commune_code: positions}
+    trees: dict[str, shapely.STRtree]         # layer name -> STRtree over its geometries
 
     def take(self, frame, name: str, code: str):
         """Rows of ``frame`` whose ``commune_code`` is ``code`` (None when not indexed)."""
@@ -106,16 +64,17 @@ class MapIndex:
         return frame.iloc[self.rows[name].get(code, np.zeros(0, dtype=int))]
 
 
-def build_index(results) -> MapIndex:
+def build_index(results: Results) -> MapIndex:
     """Group every frame with a ``commune_code`` by code and build STRtrees (one O(N) pass)."""
     frames = {"communes": results.communes, "indicators": results.indicators, "villages": results.villages,
+              "village_status": results.village_status,
               **{k: v for k, v in results.layers.items() if v is not None}}
     rows = {name: {str(k): np.asarray(v) for k, v in
                    frame.groupby(frame["commune_code"].astype(str), sort=False).indices.items()}
-            for name, frame in frames.items() if "commune_code" in frame.columns}
+            for name, frame in frames.items() if frame is not None and "commune_code" in frame.columns}
     trees = {name: shapely.STRtree(np.asarray(results.layers[name].geometry.values, dtype=object))
              for name in ("cell_sites", "coverage", "fixed_access") if results.layers.get(name) is not None}
-    return MapIndex(rows=rows, trees=trees, village_flags=village_flags(results))
+    return MapIndex(rows=rows, trees=trees)
 
 
 def _near(frame, tree, geom, distance):
@@ -149,7 +108,7 @@ def postal_lines(villages: gpd.GeoDataFrame, postal: gpd.GeoDataFrame | None) ->
                             geometry=lines, crs=villages.crs)
 
 
-def commune_view(results, commune_code: str, index: MapIndex | None = None) -> CommuneView:
+def commune_view(results: Results, commune_code: str, *, index: MapIndex | None = None) -> CommuneView:
     """Everything the commune map of ``commune_code`` shows; ``KeyError`` for an unknown code.
 
     ``index`` (from :func:`build_index`) makes repeated calls O(size of the commune).
@@ -163,7 +122,8 @@ def commune_view(results, commune_code: str, index: MapIndex | None = None) -> C
     ind = index.take(results.indicators, "indicators", code)
     ind_ids = [i for i in ind["indicator"].astype(str).unique() if i != "TC8"]
     villages = index.take(results.villages, "villages", code)
-    villages = villages.join(village_statuses(index.village_flags, villages, row.iloc[0], ind_ids))
+    status = index.take(results.village_status, "village_status", code)
+    villages = villages.join(village_statuses(status, villages))
 
     layers = {}
     postal = results.layers.get("postal_points")

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from tc8 import __version__
-from tc8.model.results import CRITERION
+from tc8.model.results import CRITERION, Results
 from tc8.outputs.files import rule_set_info
 from .xlsx import Labels, layout, plain
+
+if TYPE_CHECKING:
+    from tc8.rules.model import RuleSet
 
 RECORD_LAYERS = ("postal_points", "radio_stations")
 
 
-def json_value(value):
+def json_value(value: object) -> object:
     """A JSON-safe, canonical version of a table value (NaN/NA -> None, floats rounded to 10 digits)."""
     if isinstance(value, dict):
         return {str(k): json_value(v) for k, v in value.items()}
@@ -41,7 +45,7 @@ def json_value(value):
     return str(value)
 
 
-def parameter_meta(rule_set) -> dict:
+def parameter_meta(rule_set: RuleSet) -> dict[str, dict[str, str]]:
     """Parameter name -> {label_vi, label_en, unit, basis} from the rule set (empty when unknown)."""
     out = {}
     for name, param in rule_set.parameters.items():
@@ -49,7 +53,7 @@ def parameter_meta(rule_set) -> dict:
     return out
 
 
-def point_conditions(results) -> list:
+def point_conditions(results: Results) -> list[tuple[str, str, str]]:
     """(condition id, label_vi, label_en) of the postal point conditions the engine reported (``cond_<id>``)."""
     postal = results.layers.get("postal_points")
     pp = results.rule_set.postal_point
@@ -63,7 +67,7 @@ def point_conditions(results) -> list:
     return out
 
 
-def run_info(results, generated_at: str) -> dict:
+def run_info(results: Results, generated_at: str) -> dict:
     """Run-wide facts shared by every manifest and every "Nguồn dữ liệu" sheet."""
     raw = getattr(results.inputs, "raw", None)
     sources = list(getattr(raw, "sources", []) or [])
@@ -93,19 +97,19 @@ def _abs(path) -> str:
 class Context:
     """Everything the writers need that is the same for every commune."""
 
-    results: object
+    results: Results
     lang: str
     labels: Labels
-    spec: dict
-    info: dict
-    indicator_ids: list
-    names: dict                # indicator id -> name in lang
-    kinds: dict                # indicator id -> record kinds (postal, telecom, radio, it)
-    param_meta: dict = field(default_factory=dict)
-    point_conditions: list = field(default_factory=list)  # (id, label_vi, label_en) of postal point conditions
+    spec: dict                 # templates/workbook_commune.yaml
+    info: dict                 # run_info()
+    indicator_ids: list[str]
+    names: dict[str, str]      # indicator id -> name in lang
+    kinds: dict[str, list[str]]  # indicator id -> record kinds (postal, telecom, radio, it)
+    param_meta: dict[str, dict[str, str]] = field(default_factory=dict)
+    point_conditions: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label_vi, label_en) of postal point conditions
 
     @classmethod
-    def build(cls, results, lang: str, generated_at: str) -> "Context":
+    def build(cls, results: Results, lang: str, generated_at: str) -> "Context":
         spec = layout("workbook_commune")
         ind = results.indicators
         ids = [i for i in pd.unique(ind["indicator"]) if i != CRITERION]
@@ -131,14 +135,14 @@ class CommuneView:
     """One commune's rows as lists of plain dicts (None for missing values)."""
 
     code: str
-    info: dict
-    indicators: list
-    conditions: list
-    villages: list
-    postal: list | None
-    stations: list | None
-    it: dict | None
-    parameters: dict
+    info: dict                 # the commune's row of Results.communes (no geometry)
+    indicators: list[dict]     # its rows of Results.indicators
+    conditions: list[dict]     # its rows of Results.conditions
+    villages: list[dict]       # its rows of Results.villages (layout columns)
+    postal: list[dict] | None  # its postal points (None: no such layer)
+    stations: list[dict] | None
+    it: dict | None            # its commune_it row
+    parameters: dict           # parameter name -> JSON value
 
     def indicator(self, ind_id: str) -> dict:
         return next((r for r in self.indicators if r["indicator"] == ind_id), {})
@@ -186,7 +190,7 @@ class Slicer:
     column (the manifest hashes them).
     """
 
-    def __init__(self, results):  # views hold both languages
+    def __init__(self, results: Results):  # views hold both languages
         self.results = results
         keys = _layout_keys(layout("workbook_commune"))
         keep = (lambda c: c in keys or str(c).startswith("cond_"))

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
 from tc8.text.messages import text as msg
 from tc8.model.results import CRITERION
 from tc8.text.size import bounded
+from .view import CommuneView, Context
 from .xlsx import STATUS_FILLS, SheetWriter, make_cell, new_workbook, save_or_discard, sheet_title
 
 FREEZE_LIMIT = 16  # freeze at a record table's header only when it sits this high or higher
@@ -226,7 +228,8 @@ def _missing_sheet(wb, ctx, view, used: set) -> None:
     sw.ws.auto_filter.ref = f"A3:{get_column_letter(len(cols))}{max(sw.row, 4)}"
 
 
-def write_sources_sheet(wb, ctx, used: set, parameters: dict | None, warnings: list | None = None) -> None:
+def write_sources_sheet(wb: Workbook, ctx: Context, used: set[str], *, parameters: dict | None = None,
+                        warnings: list | None = None) -> None:
     """'Nguồn dữ liệu': run facts, input files × layers with SHA-256, parameters (also used by the roll-up)."""
     L, info = ctx.labels, ctx.info
     rs = info["rule_set"]
@@ -281,7 +284,7 @@ def _map_sheet(wb, ctx, view, map_png: Path, used: set) -> None:
     sw.ws.add_image(image)
 
 
-def write_commune_workbook(ctx, view, path: Path, *, map_png: Path | None = None) -> None:
+def write_commune_workbook(ctx: Context, view: CommuneView, path: Path, *, map_png: Path | None = None) -> None:
     """Write the commune workbook to ``path`` atomically (temp file + rename)."""
 
     def build(wb) -> None:
@@ -290,7 +293,7 @@ def write_commune_workbook(ctx, view, path: Path, *, map_png: Path | None = None
         for ind_id in ctx.indicator_ids:
             _indicator_sheet(wb, ctx, view, ind_id, used)
         _missing_sheet(wb, ctx, view, used)
-        write_sources_sheet(wb, ctx, used, view.parameters)
+        write_sources_sheet(wb, ctx, used, parameters=view.parameters)
         if map_png is not None and Path(map_png).exists():
             _map_sheet(wb, ctx, view, Path(map_png), used)
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from tc8.model.results import CRITERION, STATUSES
 from tc8.engine.rollup import figure_text, is_unknown, unknown_note
 from tc8.text.size import bounded_values
+from .view import Context
 from .workbook_commune import write_sources_sheet
 from .xlsx import (STATUS_FILLS, TOP, Formula, Labels, SheetWriter,
                         layout, make_cell, new_workbook, save_or_discard, sheet_title)
@@ -176,7 +177,7 @@ def _province_sheet(wb, ctx, labels: Labels, spec: dict, used: set) -> None:
                 make_cell(sw.ws, key, align=TOP, border=True)])
 
 
-def write_province_workbook(ctx, path: Path) -> None:
+def write_province_workbook(ctx: Context, path: Path) -> None:
     """Write ``tong-hop-tinh.xlsx`` for every commune of the results, atomically."""
     spec = layout("workbook_province")
     labels = Labels(spec, ctx.lang)
@@ -186,6 +187,6 @@ def write_province_workbook(ctx, path: Path) -> None:
         _communes_sheet(wb, ctx, labels, spec, used)
         _per_indicator_sheet(wb, ctx, labels, spec, used)
         _province_sheet(wb, ctx, labels, spec, used)
-        write_sources_sheet(wb, ctx, used, None, warnings=list(ctx.results.warnings or []))
+        write_sources_sheet(wb, ctx, used, warnings=list(ctx.results.warnings or []))
 
     save_or_discard(new_workbook(), path, build)

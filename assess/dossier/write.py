@@ -88,7 +88,7 @@ class MapRenderer:
         date = generated_at[:10]
         out = {}
         try:  # what the commune's maps show, worked out once for the picture and the HTML
-            view = commune_view(self.results, code, self.index)
+            view = commune_view(self.results, code, index=self.index)
         except Exception as err:  # noqa: BLE001 - a map failure must not lose the dossier
             log.warning("%s: maps not drawn: %s", code, err)
             return out

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollup as rollup_mod
+from .village_status import village_statuses_of
 from tc8.measures.common import Measure, MeasureInputs
 from tc8.measures.families import all_measures
 from tc8.measures.postal import evaluate_points, nearest_postal
@@ -181,6 +182,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
         metric_crs=inputs.metric_crs, inputs=inputs, synthetic_layers=inputs.synthetic_layers,
         warnings=list(inputs.warnings) + m.warnings)
     results.rollup = rollup_mod.province_rollup(results)
+    results.village_status = village_statuses_of(results)
     return results
 
 

@@ -1,51 +1,28 @@
 """The results of an assessment: the one table every reporter renders.
 
 Reporters (terminal table, GeoPackage/CSV/JSON, maps, workbooks) read a :class:`Results`
-and never recompute a verdict. Contract:
-
-``communes`` (GeoDataFrame, metric CRS) — one row per assessed commune: the input columns,
-then ``status_tc8`` (overall) and ``status_<ind>`` per indicator (``8.1`` -> ``status_8_1``),
-``n_villages``.
-
-``indicators`` (DataFrame) — one row per commune x indicator, plus one row per commune with
-``indicator == "TC8"`` (the criterion). Columns: ``commune_code, commune_name, indicator,
-name_vi, name_en, status`` (``dat | khong_dat | thieu_du_lieu``), ``measured`` (float, the
-deciding condition's value; NaN when unknown), ``threshold``, ``op``, ``unit``, ``basis``
-(weakest basis of the conditions used: text > practice > provisional), ``evidence_class``
-(weakest evidence among deciding records: measured > declared > modeled > reported; ""
-when not applicable), ``reasons_vi``, ``reasons_en`` (why it does not pass, naming villages
-and records; "" when it passes), ``missing_vi``, ``missing_en`` (what must be collected;
-"" unless ``thieu_du_lieu``), ``evidence_ids`` (``;``-joined ids of deciding records).
-
-``conditions`` (DataFrame) — one row per commune x enabled condition: ``commune_code,
-indicator, condition_id, measure, label_vi, label_en, op, threshold, unit, measured_low,
-measured_high, status, basis, cite``.
-
-``villages`` (GeoDataFrame) — per village: ids, names, ``commune_code``, ``geometry``, and
-``phone_ok``, ``internet_ok``, ``speaker_ok`` (nullable boolean; <NA> = unknown), their
-``*_evidence`` class, ``mobile_voice_ok``, ``mobile_broadband_ok``, ``fixed_phone_ok``,
-``fixed_broadband_ok`` with their ``*_evidence``, ``*_share`` (covered share 0–1) and
-``*_record`` (";"-joined ids of the coverage areas, cell sites or access nodes that decided a
-covered village; "" when its own report decided or it is not covered),
-``speakers_operating`` (count), ``speaker_ids``,
-``nearest_postal_id``, ``nearest_postal_m`` (to the nearest qualifying postal point),
-``reason_phone_vi/en``, ``reason_internet_vi/en``, ``reason_speaker_vi/en``.
-
-``postal_points``, ``cell_sites``, ``coverage``, ``fixed_access``, ``radio_stations``,
-``speakers`` (GeoDataFrames, metric CRS, present only when the input has the layer) — the
-validated records plus what the engine decided about each: postal ``qualifies`` and
-``failed_vi/en``; cell ``radius_used_m``; station ``station_ok``; speaker ``village_id_used``.
-
-``rollup`` (dict) — province indicators, see :mod:`tc8.engine.rollup`.
-
-``parameters`` (DataFrame) — the resolved parameter values per commune (index commune_code).
+and never recompute a verdict: each field's docstring below states the rows it holds and
+the columns reporters rely on. Frames with geometry are in ``Results.metric_crs`` (metres).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES  # noqa: F401 - re-exported here
+import geopandas as gpd
+import pandas as pd
 
+from .errors import Problem
+
+if TYPE_CHECKING:  # annotations only (the rule model is a higher stage)
+    from tc8.rules.model import RuleSet
+
+    from .inputs import Inputs
+
+STATUS_PASS = "dat"
+STATUS_FAIL = "khong_dat"
+STATUS_MISSING = "thieu_du_lieu"
+STATUSES = (STATUS_PASS, STATUS_FAIL, STATUS_MISSING)
 CRITERION = "TC8"
 
 
@@ -54,17 +31,77 @@ def status_column(indicator_id: str) -> str:
     return "status_" + indicator_id.replace(".", "_").replace("-", "_").lower()
 
 
+def village_status_column(indicator_id: str) -> str:
+    """Column of an indicator's status in ``Results.village_status`` (``8.2`` -> ``s_8_2``; ``TC8`` -> ``s_tc8``)."""
+    return "s_" + status_column(str(indicator_id))[len("status_"):]
+
+
 @dataclass
 class Results:
-    rule_set: object
-    communes: object
-    indicators: object
-    conditions: object
-    villages: object
-    layers: dict = field(default_factory=dict)
-    rollup: dict = field(default_factory=dict)
-    parameters: object = None
+    """Everything one assessment decided (built by :func:`tc8.engine.assess.assess`)."""
+
+    rule_set: RuleSet
+    """The rule set the communes were assessed against (resolved, overrides merged)."""
+
+    communes: gpd.GeoDataFrame
+    """One row per assessed commune: the input columns, then ``status_tc8`` (overall) and
+    ``status_<ind>`` per indicator (``8.1`` -> ``status_8_1``, see :func:`status_column`),
+    ``n_villages``."""
+
+    indicators: pd.DataFrame
+    """One row per commune x indicator, plus one row per commune with ``indicator == "TC8"``
+    (the criterion). Columns: ``commune_code, commune_name, indicator, name_vi, name_en,
+    status`` (``dat | khong_dat | thieu_du_lieu``), ``measured`` (float, the deciding
+    condition's value; NaN when unknown), ``threshold``, ``op``, ``unit``, ``basis`` (weakest
+    basis of the conditions used: text > practice > provisional), ``evidence_class`` (weakest
+    evidence among deciding records: measured > declared > modeled > reported; "" when not
+    applicable), ``reasons_vi``, ``reasons_en`` (why it does not pass, naming villages and
+    records; "" when it passes), ``missing_vi``, ``missing_en`` (what must be collected; ""
+    unless ``thieu_du_lieu``), ``evidence_ids`` (``;``-joined ids of deciding records)."""
+
+    conditions: pd.DataFrame
+    """One row per commune x enabled condition: ``commune_code, indicator, condition_id,
+    measure, label_vi, label_en, op, threshold, threshold_param, unit, measured_low,
+    measured_high, status, basis, cite, evidence_class`` (empty frame when no condition)."""
+
+    villages: gpd.GeoDataFrame
+    """One row per village of the assessed communes (RangeIndex): ids, names, ``commune_code``,
+    ``geometry``, and ``phone_ok``, ``internet_ok``, ``speaker_ok`` (nullable boolean; <NA> =
+    unknown), their ``*_evidence`` class, ``mobile_voice_ok``, ``mobile_broadband_ok``,
+    ``fixed_phone_ok``, ``fixed_broadband_ok`` with their ``*_evidence``, ``*_share`` (covered
+    share 0–1) and ``*_record`` (";"-joined ids of the coverage areas, cell sites or access
+    nodes that decided a covered village; "" when its own report decided or it is not
+    covered), ``speakers_operating`` (count), ``speaker_ids``, ``nearest_postal_id``,
+    ``nearest_postal_m`` (to the nearest qualifying postal point), ``reason_phone_vi/en``,
+    ``reason_internet_vi/en``, ``reason_speaker_vi/en``."""
+
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    """Layer name -> its validated records plus what the engine decided about each, present only
+    when the input has the layer: ``postal_points`` (``qualifies``, ``cond_<id>``,
+    ``failed_vi/en``), ``cell_sites`` (``radius_used_m``), ``coverage``, ``fixed_access``,
+    ``radio_stations`` (``station_ok``), ``speakers`` (``village_id_used``)."""
+
+    rollup: dict[str, object] = field(default_factory=dict)
+    """Province figures by key (numbers, texts, ``indicators``: id -> {status: count}); see
+    :mod:`tc8.engine.rollup`."""
+
+    parameters: pd.DataFrame | None = None
+    """The resolved parameter values, one row per assessed commune (index ``commune_code``),
+    one column per parameter."""
+
     metric_crs: str = ""
-    inputs: object = None
-    synthetic_layers: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
+    """The projected CRS (metres) of every frame with geometry, e.g. ``EPSG:32648``."""
+
+    inputs: Inputs | None = None
+    """The validated inputs the results were computed from (sources, raw layers)."""
+
+    synthetic_layers: list[str] = field(default_factory=list)
+    """Names of the input layers holding synthetic (made-up) rows; renderers flag them."""
+
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems that did not block the run: validation warnings, then the engine's own."""
+
+    village_status: pd.DataFrame | None = None
+    """One row per row of ``villages`` (same index): ``commune_code``, ``s_<ind>`` per indicator
+    and ``s_tc8``, each ``dat | khong_dat | thieu_du_lieu`` — what a village shows on the maps
+    (:mod:`tc8.engine.village_status`). Kept in memory only: no results file writes it."""
