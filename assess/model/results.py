@@ -13,16 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import Problem
+from .vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES  # noqa: F401 - re-exported here
 
 if TYPE_CHECKING:  # annotations only (the rule model is a higher stage)
     from tc8.rules.model import RuleSet
 
     from .inputs import Inputs
 
-STATUS_PASS = "dat"
-STATUS_FAIL = "khong_dat"
-STATUS_MISSING = "thieu_du_lieu"
-STATUSES = (STATUS_PASS, STATUS_FAIL, STATUS_MISSING)
 CRITERION = "TC8"
 
 
