@@ -183,62 +183,114 @@ def load(id_or_path: str | Path) -> RuleSet:
     return _build(docs)
 
 
-def _merge(docs: list[_Doc]) -> dict:
-    """Fold the chain into one state; every piece keeps (doc, path) for messages."""
-    st: dict = {"meta": {}, "instruments": {}, "parameters": {}, "overrides": [],
-                "postal_point": None, "indicators": {}}
+#: top-level keys of a rule file that describe the rule set itself
+_META_KEYS = ("id", "title_vi", "title_en", "period", "official", "criterion_rule", "extends",
+              "description_vi", "description_en")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One merged piece of the chain (an instrument, parameter, override, indicator, the
+    ``postal_point`` block) with the document and field path it was last written at."""
+
+    data: dict
+    doc: _Doc
+    path: tuple
+
+    def fail(self, sub: tuple, message: str) -> RuleSetError:
+        """The error for field ``sub`` below this entry (``file:line: field.path: message``)."""
+        return self.doc.fail(self.path + sub, message)
+
+
+@dataclass
+class _Merged:
+    """The chain folded into one rule set (see the module docstring for the merge rules)."""
+
+    last: _Doc
+    """The derived (last) document: missing required pieces are reported against it."""
+    meta: dict = field(default_factory=dict)
+    instruments: dict[str, _Entry] = field(default_factory=dict)
+    parameters: dict[str, _Entry] = field(default_factory=dict)
+    overrides: list[_Entry] = field(default_factory=list)
+    postal_point: _Entry | None = None
+    indicators: dict[str, _Entry] = field(default_factory=dict)
+
+    def condition_dicts(self, cid: str) -> list[dict]:
+        """The condition mappings with id ``cid`` (indicator trees, then the postal block)."""
+        found: list[dict] = []
+        for entry in self.indicators.values():
+            _collect_conditions(entry.data["condition"], cid, found)
+        if self.postal_point:
+            found += [c for c in self.postal_point.data["conditions"] if c["id"] == cid]
+        return found
+
+
+def _collect_conditions(node: dict, cid: str, found: list[dict]) -> None:
+    """Append to ``found`` the leaf conditions of the tree ``node`` whose id is ``cid``."""
+    for key in ("all", "any"):
+        for child in node.get(key, []):
+            _collect_conditions(child, cid, found)
+    if "measure" in node and node["id"] == cid:
+        found.append(node)
+
+
+def _merge_meta(st: _Merged, d: dict) -> None:
+    meta = {k: d[k] for k in _META_KEYS if k in d}
+    if "extends" in d:
+        meta.setdefault("official", False)  # a derived file never inherits "official"
+        for k in ("description_vi", "description_en"):
+            st.meta.pop(k, None)
+    st.meta.update(meta)
+
+
+def _merge_instruments(st: _Merged, doc: _Doc, d: dict) -> None:
+    for i, ins in enumerate(d.get("instruments", [])):
+        old = st.instruments.get(ins["id"])
+        if old is not None and old.doc is doc:
+            raise doc.fail(("instruments", i, "id"), f"duplicate instrument id {ins['id']!r}")
+        st.instruments[ins["id"]] = _Entry(ins, doc, ("instruments", i))
+
+
+def _merge_parameters(st: _Merged, doc: _Doc, d: dict) -> None:
+    for name, entry in d.get("parameters", {}).items():
+        old = st.parameters.get(name)
+        st.parameters[name] = _Entry({**old.data, **entry} if old else entry, doc, ("parameters", name))
+
+
+def _merge_indicators(st: _Merged, doc: _Doc, d: dict) -> None:
+    mine: set[str] = set()
+    for i, ind in enumerate(d.get("indicators", [])):
+        if ind["id"] in mine:
+            raise doc.fail(("indicators", i, "id"), f"duplicate indicator id {ind['id']!r}")
+        mine.add(ind["id"])
+        st.indicators[ind["id"]] = _Entry(ind, doc, ("indicators", i))
+
+
+def _switch_conditions(st: _Merged, doc: _Doc, d: dict) -> None:
+    """Apply ``enable``/``disable`` to the condition ids known at this point of the chain."""
+    for key in ("enable", "disable"):
+        for i, cid in enumerate(d.get(key, [])):
+            targets = st.condition_dicts(cid)
+            if not targets:
+                raise doc.fail((key, i), f"{key}: no condition with id {cid!r} in the rule set")
+            for t in targets:
+                t["enabled"] = key == "enable"
+
+
+def _merge(docs: list[_Doc]) -> _Merged:
+    """Fold the chain (root parent first) into one state; every piece keeps its doc and path."""
+    st = _Merged(last=docs[-1])
     for doc in docs:
         d = copy.deepcopy(doc.data)
-        meta = {k: d[k] for k in ("id", "title_vi", "title_en", "period", "official", "criterion_rule",
-                                  "extends", "description_vi", "description_en") if k in d}
-        if "extends" in d:
-            meta.setdefault("official", False)  # a derived file never inherits "official"
-            for k in ("description_vi", "description_en"):
-                st["meta"].pop(k, None)
-        st["meta"].update(meta)
-        for i, ins in enumerate(d.get("instruments", [])):
-            if ins["id"] in st["instruments"] and st["instruments"][ins["id"]][1][0] is doc:
-                raise doc.fail(("instruments", i, "id"), f"duplicate instrument id {ins['id']!r}")
-            st["instruments"][ins["id"]] = (ins, (doc, ("instruments", i)))
-        for name, entry in d.get("parameters", {}).items():
-            old = st["parameters"].get(name)
-            merged = {**old[0], **entry} if old else entry
-            st["parameters"][name] = (merged, (doc, ("parameters", name)))
-        st["overrides"] += [(o, (doc, ("overrides", i))) for i, o in enumerate(d.get("overrides", []))]
+        _merge_meta(st, d)
+        _merge_instruments(st, doc, d)
+        _merge_parameters(st, doc, d)
+        st.overrides += [_Entry(o, doc, ("overrides", i)) for i, o in enumerate(d.get("overrides", []))]
         if "postal_point" in d:
-            st["postal_point"] = (d["postal_point"], (doc, ("postal_point",)))
-        mine = set()
-        for i, ind in enumerate(d.get("indicators", [])):
-            if ind["id"] in mine:
-                raise doc.fail(("indicators", i, "id"), f"duplicate indicator id {ind['id']!r}")
-            mine.add(ind["id"])
-            st["indicators"][ind["id"]] = (ind, (doc, ("indicators", i)))
-        for key in ("enable", "disable"):
-            for i, cid in enumerate(d.get(key, [])):
-                targets = _condition_dicts(st, cid)
-                if not targets:
-                    raise doc.fail((key, i), f"{key}: no condition with id {cid!r} in the rule set")
-                for t in targets:
-                    t["enabled"] = key == "enable"
-    st["last"] = docs[-1]
+            st.postal_point = _Entry(d["postal_point"], doc, ("postal_point",))
+        _merge_indicators(st, doc, d)
+        _switch_conditions(st, doc, d)
     return st
-
-
-def _condition_dicts(st: dict, cid: str) -> list[dict]:
-    found = []
-
-    def walk(node):
-        for k in ("all", "any"):
-            for child in node.get(k, []):
-                walk(child)
-        if "measure" in node and node["id"] == cid:
-            found.append(node)
-
-    for ind, _ in st["indicators"].values():
-        walk(ind["condition"])
-    if st["postal_point"]:
-        found += [c for c in st["postal_point"][0]["conditions"] if c["id"] == cid]
-    return found
 
 
 def node_from_dict(d: dict) -> Node:
@@ -265,26 +317,29 @@ def _value(v):
     return ParamRef(v["param"]) if isinstance(v, dict) else v
 
 
+def _parameter(name: str, p: dict) -> Parameter:
+    value = tuple(p["value"]) if isinstance(p["value"], list) else p["value"]
+    return Parameter(name, value, p["basis"], p.get("label_vi", ""), p.get("label_en", ""),
+                     p.get("unit", ""), _cite(p.get("cite")))
+
+
+def _postal_rule(pp: dict) -> PostalPointRule:
+    conds = tuple(PointCondition(field=c["field"], **_comparison_fields(c)) for c in pp["conditions"])
+    kinds = pp["kinds"]
+    return PostalPointRule(ParamRef(kinds["param"]) if isinstance(kinds, dict) else tuple(kinds), conds)
+
+
 def _build(docs: list[_Doc]) -> RuleSet:
     st = _merge(docs)
-    meta = st["meta"]
-    params = {}
-    for name, (p, _) in st["parameters"].items():
-        value = tuple(p["value"]) if isinstance(p["value"], list) else p["value"]
-        params[name] = Parameter(name, value, p["basis"], p.get("label_vi", ""), p.get("label_en", ""),
-                                 p.get("unit", ""), _cite(p.get("cite")))
-    overrides = tuple(Override(o["when"], o["set"], o.get("note_vi", ""), o.get("note_en", ""),
-                               source=loc[0].where(loc[1])) for o, loc in st["overrides"])
-    postal = None
-    if st["postal_point"]:
-        pp = st["postal_point"][0]
-        conds = tuple(PointCondition(field=c["field"], **_comparison_fields(c)) for c in pp["conditions"])
-        kinds = pp["kinds"]
-        postal = PostalPointRule(ParamRef(kinds["param"]) if isinstance(kinds, dict) else tuple(kinds), conds)
+    meta = st.meta
+    params = {name: _parameter(name, e.data) for name, e in st.parameters.items()}
+    overrides = tuple(Override(e.data["when"], e.data["set"], e.data.get("note_vi", ""), e.data.get("note_en", ""),
+                               source=e.doc.where(e.path)) for e in st.overrides)
+    postal = _postal_rule(st.postal_point.data) if st.postal_point else None
     indicators = tuple(Indicator(i["id"], i["name_vi"], i["name_en"], node_from_dict(i["condition"]),
                                  i.get("note_vi", ""), i.get("note_en", ""))
-                       for i, _ in st["indicators"].values())
-    instruments = tuple(Instrument(**ins) for ins, _ in st["instruments"].values())
+                       for i in (e.data for e in st.indicators.values()))
+    instruments = tuple(Instrument(**e.data) for e in st.instruments.values())
     rule_set = RuleSet(
         id=meta["id"], title_vi=meta["title_vi"], title_en=meta["title_en"],
         period=meta.get("period", ""), official=bool(meta.get("official", False)),
@@ -295,8 +350,6 @@ def _build(docs: list[_Doc]) -> RuleSet:
         description_vi=meta.get("description_vi", ""), description_en=meta.get("description_en", ""))
     check_rule_set(rule_set, st)
     return rule_set
-
-
 
 
 # --------------------------------------------------------------------------- meaning
@@ -319,23 +372,31 @@ def _postal_field_kinds() -> dict:
             for c in cols if c.kind in ("bool", "float", "int") and c.name != "synthetic"}
 
 
-def check_rule_set(rs: RuleSet, st: dict) -> None:
-    """Checks the schema cannot express; the first problem raises RuleSetError."""
-    last = st["last"]
-    instruments = {ins.id for ins in rs.instruments}
-    params = rs.parameters
+#: parameters whose values must come from a fixed list: name -> (allowed values, list parameter?)
+_ALLOWED_VALUES = {"default_terrain": (TERRAINS, False), "phone_technologies": (MOBILE_TECHNOLOGIES, True),
+                   "internet_technologies": (MOBILE_TECHNOLOGIES, True), "postal_point_kinds": (POSTAL_KINDS, True)}
 
-    def cite(c: dict | None, doc, path) -> None:
-        if c and c.get("instrument") and c["instrument"] not in instruments:
+
+@dataclass(frozen=True)
+class _Refs:
+    """What the conditions of a rule set may refer to: its instruments and parameters."""
+
+    instruments: frozenset[str]
+    params: dict[str, Parameter]
+
+    def check_cite(self, c: dict | None, doc: _Doc, path: tuple) -> None:
+        """A citation names a known instrument (or none)."""
+        if c and c.get("instrument") and c["instrument"] not in self.instruments:
             raise doc.fail(path + ("instrument",),
-                           f"unknown instrument {c['instrument']!r}; known: {', '.join(sorted(instruments))}")
+                           f"unknown instrument {c['instrument']!r}; known: {', '.join(sorted(self.instruments))}")
 
-    def value(v, expected: str, op: str, doc, path) -> None:
+    def check_value(self, v, expected: str, op: str, doc: _Doc, path: tuple) -> None:
+        """A threshold (literal or ``{param: name}``) is of the ``expected`` kind; yes/no only with == / !=."""
         if isinstance(v, dict):
             name = v["param"]
-            if name not in params:
+            if name not in self.params:
                 raise doc.fail(path + ("value", "param"), f"unknown parameter {name!r}")
-            got = _kind(params[name].value)
+            got = _kind(self.params[name].value)
         else:
             got = _kind(v)
         if got != expected:
@@ -343,72 +404,96 @@ def check_rule_set(rs: RuleSet, st: dict) -> None:
         if expected == "yes/no" and op not in ("==", "!="):
             raise doc.fail(path + ("op",), f"a yes/no value can only be compared with == or != (got {op!r})")
 
-    for name, (p, (doc, path)) in st["parameters"].items():
+
+@dataclass
+class _ConditionIds:
+    """Condition ids seen so far (id -> where), to refuse a duplicate across the whole rule set."""
+
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def register(self, cid: str, doc: _Doc, path: tuple) -> None:
+        if cid in self.seen:
+            raise doc.fail(path + ("id",), f"duplicate condition id {cid!r} (also at {self.seen[cid]})")
+        self.seen[cid] = doc.where(path)
+
+
+def _check_parameters(st: _Merged, refs: _Refs) -> None:
+    """Every parameter has its labels and cites a known instrument; required ones exist; the
+    listed ones hold allowed values (a list, or one value for ``default_terrain``)."""
+    for e in st.parameters.values():
         for key in ("label_vi", "label_en"):
-            if key not in p:
-                raise doc.fail(path, f"a new parameter needs {key!r}")
-        cite(p.get("cite"), doc, path + ("cite",))
-    missing = [n for n in REQUIRED_PARAMETERS if n not in params]
+            if key not in e.data:
+                raise e.fail((), f"a new parameter needs {key!r}")
+        refs.check_cite(e.data.get("cite"), e.doc, e.path + ("cite",))
+    missing = [n for n in REQUIRED_PARAMETERS if n not in refs.params]
     if missing:
-        raise last.fail(("parameters",), f"missing required parameter(s): {', '.join(missing)}")
-    for name, allowed in (("default_terrain", TERRAINS), ("phone_technologies", MOBILE_TECHNOLOGIES),
-                          ("internet_technologies", MOBILE_TECHNOLOGIES), ("postal_point_kinds", POSTAL_KINDS)):
-        v = params[name].value
+        raise st.last.fail(("parameters",), f"missing required parameter(s): {', '.join(missing)}")
+    for name, (allowed, is_list) in _ALLOWED_VALUES.items():
+        v = refs.params[name].value
         bad = [x for x in (v if isinstance(v, tuple) else (v,)) if x not in allowed]
-        if bad or (name != "default_terrain") != isinstance(v, tuple):
-            doc, path = st["parameters"][name][1]
-            raise doc.fail(path + ("value",), f"{name} must be {'a list of ' if name != 'default_terrain' else 'one of '}"
-                           f"{', '.join(allowed)} (got {v!r})")
+        if bad or is_list != isinstance(v, tuple):
+            raise st.parameters[name].fail(("value",), f"{name} must be {'a list of ' if is_list else 'one of '}"
+                                                       f"{', '.join(allowed)} (got {v!r})")
 
-    ids: dict[str, str] = {}
 
-    def register(cid: str, doc, path) -> None:
-        if cid in ids:
-            raise doc.fail(path + ("id",), f"duplicate condition id {cid!r} (also at {ids[cid]})")
-        ids[cid] = doc.where(path)
+def _check_postal_block(pp: _Entry, refs: _Refs, ids: _ConditionIds) -> None:
+    """The ``postal_point`` block: its kinds parameter, and each point condition."""
+    kinds = pp.data["kinds"]
+    if isinstance(kinds, dict):
+        if kinds["param"] not in refs.params:
+            raise pp.fail(("kinds", "param"), f"unknown parameter {kinds['param']!r}")
+        k = refs.params[kinds["param"]].value
+        if not isinstance(k, tuple) or any(x not in POSTAL_KINDS for x in k):
+            raise pp.fail(("kinds",), f"kinds must name a list of {', '.join(POSTAL_KINDS)}")
+    fields = _postal_field_kinds()
+    for i, c in enumerate(pp.data["conditions"]):
+        cpath = pp.path + ("conditions", i)
+        ids.register(c["id"], pp.doc, cpath)
+        refs.check_cite(c["cite"], pp.doc, cpath + ("cite",))
+        refs.check_value(c["value"], fields[c["field"]], c["op"], pp.doc, cpath)
 
-    uses_postal: list = []
 
-    def walk(node: dict, doc, path) -> None:
-        if node.get("id"):
-            register(node["id"], doc, path)
-        for key in ("all", "any"):
-            for i, child in enumerate(node.get(key, [])):
-                walk(child, doc, path + (key, i))
-        if "measure" in node:
-            cite(node["cite"], doc, path + ("cite",))
-            expected = "yes/no" if MEASURES[node["measure"]] == "yes/no" else "number"
-            value(node["value"], expected, node["op"], doc, path)
-            if node["measure"] in POSTAL_MEASURES:
-                uses_postal.append((doc, path + ("measure",)))
+def _check_condition(node: dict, doc: _Doc, path: tuple, refs: _Refs, ids: _ConditionIds) -> list[tuple]:
+    """Check a condition tree (ids, citations, thresholds); return where it uses a postal measure."""
+    postal_uses: list[tuple] = []
+    if node.get("id"):
+        ids.register(node["id"], doc, path)
+    for key in ("all", "any"):
+        for i, child in enumerate(node.get(key, [])):
+            postal_uses += _check_condition(child, doc, path + (key, i), refs, ids)
+    if "measure" in node:
+        refs.check_cite(node["cite"], doc, path + ("cite",))
+        expected = "yes/no" if MEASURES[node["measure"]] == "yes/no" else "number"
+        refs.check_value(node["value"], expected, node["op"], doc, path)
+        if node["measure"] in POSTAL_MEASURES:
+            postal_uses.append((doc, path + ("measure",)))
+    return postal_uses
 
-    if st["postal_point"]:
-        pp, (doc, path) = st["postal_point"]
-        kinds = pp["kinds"]
-        if isinstance(kinds, dict):
-            if kinds["param"] not in params:
-                raise doc.fail(path + ("kinds", "param"), f"unknown parameter {kinds['param']!r}")
-            k = params[kinds["param"]].value
-            if not isinstance(k, tuple) or any(x not in POSTAL_KINDS for x in k):
-                raise doc.fail(path + ("kinds",), f"kinds must name a list of {', '.join(POSTAL_KINDS)}")
-        fields = _postal_field_kinds()
-        for i, c in enumerate(pp["conditions"]):
-            cpath = path + ("conditions", i)
-            register(c["id"], doc, cpath)
-            cite(c["cite"], doc, cpath + ("cite",))
-            value(c["value"], fields[c["field"]], c["op"], doc, cpath)
-    for ind, (doc, path) in st["indicators"].values():
-        walk(ind["condition"], doc, path + ("condition",))
-    if uses_postal and not st["postal_point"]:
-        doc, path = uses_postal[0]
+
+def _check_overrides(st: _Merged, refs: _Refs) -> None:
+    """Each override sets known, single-valued parameters to a value of the parameter's kind."""
+    for e in st.overrides:
+        for name, v in e.data["set"].items():
+            where = ("set", name)
+            if name not in refs.params:
+                raise e.fail(where, f"unknown parameter {name!r}")
+            if refs.params[name].is_list:
+                raise e.fail(where, f"{name} is a list parameter; it cannot differ per commune")
+            if _kind(v) != _kind(refs.params[name].value):
+                raise e.fail(where, f"expects a {_kind(refs.params[name].value)} value like the parameter, got {v!r}")
+
+
+def check_rule_set(rs: RuleSet, st: _Merged) -> None:
+    """Checks the schema cannot express, in file order of concern (parameters, the postal block,
+    indicators, overrides); the first problem raises :class:`RuleSetError`."""
+    refs = _Refs(frozenset(ins.id for ins in rs.instruments), rs.parameters)
+    _check_parameters(st, refs)
+    ids = _ConditionIds()
+    if st.postal_point:
+        _check_postal_block(st.postal_point, refs, ids)
+    postal_uses = [use for e in st.indicators.values()
+                   for use in _check_condition(e.data["condition"], e.doc, e.path + ("condition",), refs, ids)]
+    if postal_uses and not st.postal_point:
+        doc, path = postal_uses[0]
         raise doc.fail(path, "this measure needs a 'postal_point' block (what makes a point qualify)")
-
-    for o, (doc, path) in st["overrides"]:
-        for name, v in o["set"].items():
-            where = path + ("set", name)
-            if name not in params:
-                raise doc.fail(where, f"unknown parameter {name!r}")
-            if params[name].is_list:
-                raise doc.fail(where, f"{name} is a list parameter; it cannot differ per commune")
-            if _kind(v) != _kind(params[name].value):
-                raise doc.fail(where, f"expects a {_kind(params[name].value)} value like the parameter, got {v!r}")
+    _check_overrides(st, refs)

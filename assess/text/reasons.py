@@ -7,6 +7,9 @@ bounded by the number of failures. Wording lives in ``templates/messages.yaml`` 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -78,81 +81,134 @@ def _part(head: str, ok_true: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return np.where(ok_true, "", np.where(bits != "", head + " — " + bits, head))
 
 
-def _mobile_rows(lang, service, ok, declared, near, has_emitters, available, reported, share, need, techs):
-    """Mobile-part reason of every row at once (``share`` NaN where not a polygon village)."""
-    n = len(ok)
-    dist, reach, label, record = near
+class Nearest(NamedTuple):
+    """The nearest active site / access node of every row: distance and reach (m), its
+    technology label and record id (NaN distance where there is none)."""
+
+    dist: np.ndarray
+    reach: np.ndarray
+    label: np.ndarray
+    record: np.ndarray
+
+
+@dataclass(frozen=True)
+class PartEvidence:
+    """What the reason of one part of a service (mobile or fixed) is built from, one entry per row."""
+
+    ok: np.ndarray
+    """True/False/None: the part is available at the village."""
+    reported: np.ndarray
+    """True/False/None: what the village reported."""
+    near: Nearest
+    available: bool
+    """A layer that could cover villages is present."""
+
+
+@dataclass(frozen=True)
+class MobileEvidence(PartEvidence):
+    """The mobile part's evidence: :class:`PartEvidence` plus coverage polygons and cell sites."""
+
+    share: np.ndarray
+    """Covered share 0..1 of a polygon village (NaN for other villages)."""
+    need: np.ndarray
+    """Share 0..1 the village needs."""
+    declared: str
+    """Technologies of the declared coverage polygons (``3G/4G``), "" without polygons."""
+    has_emitters: bool
+    """There is at least one active cell site."""
+    techs: tuple[str, ...]
+    """The technologies that count for the service."""
+
+
+class Sources(Protocol):
+    """What :func:`telecom_reasons` reads of a part's sources (:class:`tc8.measures.coverage.Sources`)."""
+
+    polygons: Sequence
+    polygon_label: np.ndarray
+    emitters: Sequence
+    reported: pd.Series
+    layer_available: bool
+
+
+def _far_text(key: str, lang: str, far: np.ndarray, near: Nearest) -> np.ndarray:
+    """``key`` (nearest site / node too far) for the rows of ``far``; "" elsewhere."""
+    out = np.full(len(far), "", dtype=object)
+    if far.any():
+        out[far] = text_rows(key, lang, tech=near.label[far], site=near.record[far],
+                             dist=fmt_numbers(near.dist[far] / 1000.0, 1, lang),
+                             radius=fmt_numbers(near.reach[far] / 1000.0, 1, lang))
+    return out
+
+
+def _mobile_rows(ev: MobileEvidence, *, lang: str, service: str) -> np.ndarray:
+    """Mobile-part reason of every row at once ("" where the part is available)."""
+    n = len(ev.ok)
     with np.errstate(invalid="ignore"):
-        partial = (share > 0) & (share < need)
-        far = has_emitters & ~np.isnan(dist) & (dist > reach)
+        partial = (ev.share > 0) & (ev.share < ev.need)
+        far = ev.has_emitters & ~np.isnan(ev.near.dist) & (ev.near.dist > ev.near.reach)
     partial_text = np.full(n, "", dtype=object)
     if partial.any():
-        partial_text[partial] = text_rows("reason.partial_share", lang, share=fmt_numbers(share[partial] * 100, 0, lang),
-                                          need=fmt_numbers(need[partial] * 100, 0, lang))
-    far_text = np.full(n, "", dtype=object)
-    if far.any():
-        far_text[far] = text_rows("reason.nearest_site", lang, tech=label[far], site=record[far],
-                                  dist=fmt_numbers(dist[far] / 1000.0, 1, lang),
-                                  radius=fmt_numbers(reach[far] / 1000.0, 1, lang))
-    no_site = (has_emitters & np.isnan(dist)) | (not has_emitters and available)
-    rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
+        partial_text[partial] = text_rows("reason.partial_share", lang,
+                                          share=fmt_numbers(ev.share[partial] * 100, 0, lang),
+                                          need=fmt_numbers(ev.need[partial] * 100, 0, lang))
+    no_site = (ev.has_emitters & np.isnan(ev.near.dist)) | (not ev.has_emitters and ev.available)
+    rep_no = ev.reported == False  # noqa: E712 - elementwise on True/False/None
+    declared = text("reason.outside_declared", lang, techs=ev.declared) if ev.declared else ""
     bits = _bits(n, [(partial, partial_text),
-                     (bool(declared), text("reason.outside_declared", lang, techs=declared) if declared else ""),
-                     (no_site, text("reason.no_active_site", lang, techs="/".join(techs))),
-                     (far, far_text),
+                     (bool(ev.declared), declared),
+                     (no_site, text("reason.no_active_site", lang, techs="/".join(ev.techs))),
+                     (far, _far_text("reason.nearest_site", lang, far, ev.near)),
                      (rep_no, text("reason.reported_no", lang)),
-                     (~rep_no & (not available), text("reason.missing_mobile_data", lang))])
-    return _part(text(f"reason.no_{service}_mobile", lang), ok == True, bits)  # noqa: E712
+                     (~rep_no & (not ev.available), text("reason.missing_mobile_data", lang))])
+    return _part(text(f"reason.no_{service}_mobile", lang), ev.ok == True, bits)  # noqa: E712
 
 
-def _fixed_rows(lang, service, ok, near, available, reported):
-    """Fixed-part reason of every row at once."""
-    n = len(ok)
-    dist, reach, label, record = near
+def _fixed_rows(ev: PartEvidence, *, lang: str, service: str) -> np.ndarray:
+    """Fixed-part reason of every row at once ("" where the part is available)."""
+    n = len(ev.ok)
     with np.errstate(invalid="ignore"):
-        far = available & ~np.isnan(dist) & (dist > reach)
-    far_text = np.full(n, "", dtype=object)
-    if far.any():
-        far_text[far] = text_rows("reason.nearest_fixed", lang, tech=label[far], site=record[far],
-                                  dist=fmt_numbers(dist[far] / 1000.0, 1, lang),
-                                  radius=fmt_numbers(reach[far] / 1000.0, 1, lang))
-    rep_no = reported == False  # noqa: E712 - elementwise on True/False/None
-    bits = _bits(n, [(available & np.isnan(dist), text("reason.no_fixed_node", lang)),
-                     (far, far_text),
+        far = ev.available & ~np.isnan(ev.near.dist) & (ev.near.dist > ev.near.reach)
+    rep_no = ev.reported == False  # noqa: E712 - elementwise on True/False/None
+    bits = _bits(n, [(ev.available & np.isnan(ev.near.dist), text("reason.no_fixed_node", lang)),
+                     (far, _far_text("reason.nearest_fixed", lang, far, ev.near)),
                      (rep_no, text("reason.reported_no", lang)),
-                     (~rep_no & (not available), text("reason.missing_fixed_data", lang))])
-    return _part(text(f"reason.no_{service}_fixed", lang), ok == True, bits)  # noqa: E712
+                     (~rep_no & (not ev.available), text("reason.missing_fixed_data", lang))])
+    return _part(text(f"reason.no_{service}_fixed", lang), ev.ok == True, bits)  # noqa: E712
 
 
-def _near_arrays(frame: pd.DataFrame) -> tuple:
-    return (frame["distance_m"].to_numpy(dtype=float), frame["reach_m"].to_numpy(dtype=float),
-            frame["label"].to_numpy(dtype=object), frame["record"].to_numpy(dtype=object))
+def _nearest(frame: pd.DataFrame) -> Nearest:
+    return Nearest(frame["distance_m"].to_numpy(dtype=float), frame["reach_m"].to_numpy(dtype=float),
+                   frame["label"].to_numpy(dtype=object), frame["record"].to_numpy(dtype=object))
 
 
-def telecom_reasons(service, rows, near_a, near_b, sa, sb, lists, villages, need):
+def _tri(values) -> np.ndarray:
+    """Nullable values as an object array of True/False/None."""
+    return np.array(_plain(values.to_numpy(dtype=object)), dtype=object)
+
+
+def telecom_reasons(service: str, rows: pd.DataFrame, near_a: pd.DataFrame, near_b: pd.DataFrame, sa: Sources,
+                    sb: Sources, lists: Mapping[str, Sequence[str]], villages: pd.DataFrame,
+                    need) -> tuple[np.ndarray, np.ndarray]:
     """Reason per not-covered village for ``service`` ("phone" | "internet"): (vi, en) arrays.
 
-    Built column-wise (one mask and one template per clause, see :func:`_mobile_rows`);
+    ``rows``: the villages' ``<part>_ok`` columns, ``polygon`` and the mobile ``<part>_share``
+    (0..1); ``near_a``/``near_b``: nearest site / node of the mobile / fixed part (metres);
+    ``sa``/``sb``: their sources; ``lists``: the rule set's technology lists; ``need``: the
+    share each village needs (0..1). Built column-wise (one mask and one template per clause);
     ``tests/test_reasons_rows.py`` keeps a one-village reference that must say the same.
     """
     a, b = SERVICE_PARTS[service]
-    techs = lists["phone_technologies"] if service == "phone" else lists["internet_technologies"]
-    declared = "/".join(sorted(set(sa.polygon_label))) if len(sa.polygons) else ""
-    a_ok = np.array(_plain(rows[f"{a}_ok"].to_numpy(dtype=object)), dtype=object)
-    b_ok = np.array(_plain(rows[f"{b}_ok"].to_numpy(dtype=object)), dtype=object)
-    a_rep = np.array(_plain(sa.reported.loc[villages.index].to_numpy(dtype=object)), dtype=object)
-    b_rep = np.array(_plain(sb.reported.loc[villages.index].to_numpy(dtype=object)), dtype=object)
     polygon = rows["polygon"].to_numpy(dtype=bool)
-    share = np.where(polygon, rows[f"{a}_share"].to_numpy(dtype=float), np.nan)
-    need = np.asarray(need, dtype=float)
-    na, nb = _near_arrays(near_a), _near_arrays(near_b)
-    has_emitters = len(sa.emitters) > 0
-    out = {}
-    for lang in LANGS:
-        mobile = _mobile_rows(lang, service, a_ok, declared, na, has_emitters, sa.layer_available, a_rep,
-                              share, need, techs)
-        fixed = _fixed_rows(lang, service, b_ok, nb, sb.layer_available, b_rep)
-        out[lang] = join_pair(mobile, fixed).astype(object)
+    mobile = MobileEvidence(
+        ok=_tri(rows[f"{a}_ok"]), reported=_tri(sa.reported.loc[villages.index]), near=_nearest(near_a),
+        available=sa.layer_available, share=np.where(polygon, rows[f"{a}_share"].to_numpy(dtype=float), np.nan),
+        need=np.asarray(need, dtype=float),
+        declared="/".join(sorted(set(sa.polygon_label))) if len(sa.polygons) else "",
+        has_emitters=len(sa.emitters) > 0, techs=tuple(lists[f"{service}_technologies"]))
+    fixed = PartEvidence(ok=_tri(rows[f"{b}_ok"]), reported=_tri(sb.reported.loc[villages.index]),
+                         near=_nearest(near_b), available=sb.layer_available)
+    out = {lang: join_pair(_mobile_rows(mobile, lang=lang, service=service),
+                           _fixed_rows(fixed, lang=lang, service=service)).astype(object) for lang in LANGS}
     return out["vi"], out["en"]
 
 
