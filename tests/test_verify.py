@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from builders import make_valid_input
 from tc8.cli.main import cli
-from tc8.dossier.verify import verify_dossiers
+from tc8.pipeline import verify_dossiers
 
 
 def run(*args):

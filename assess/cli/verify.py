@@ -20,7 +20,7 @@ def verify_cmd(directory, lang):
     the folder is incomplete (no run-manifest.json: the run was interrupted; a commune folder,
     file or the roll-up it lists is missing or changed).
     """
-    from tc8.dossier.verify import verify_dossiers
+    from tc8.pipeline import verify_dossiers
 
     with domain_errors(lang):
         report = verify_dossiers(directory, lang=lang)

@@ -2,12 +2,17 @@
 
 The manifest records the tool version, the rule set (id, SHA-256, files, instruments), the
 parameters resolved for the commune, every input file (absolute path, SHA-256, rows per
-layer), the metric CRS, the generation time (UTC, ISO 8601), the verdict per indicator and a
-SHA-256 per indicator of the commune's results rows (canonical JSON of its ``indicators``
-and ``conditions`` rows) and per record table (villages, postal points, stations, IT figures:
-the rows the workbook lists), so ``tc8 verify`` can re-run and compare tables without the
-workbook. Canonical JSON: keys sorted, UTF-8, NFC, NaN -> null, floats to 10 significant
-digits, rows ordered by indicator then condition id.
+layer), the metric CRS, the generation time (UTC, ISO 8601), the verdict per indicator, and
+the hashes of the record set that decided the verdicts (:mod:`tc8.dossier.records`, chosen
+from the Results, never from the workbook layout): ``record_set_version``, ``tables_sha256``
+(per indicator: its indicator and condition rows) and ``records_sha256`` (per record group:
+villages with the evidence records they name, postal points, stations, IT figures), so
+``tc8 verify`` can re-run and compare without the workbook.
+
+Manifests written before ``record_set_version`` existed (tc8 before issue 8) hashed every
+column of the indicator/condition rows (:func:`legacy_table_hashes`, still checked) and the
+record columns the workbook showed at the time (no longer checked: they depended on the
+workbook layout).
 
 ``run-manifest.json`` at the dossier root (:func:`build_run_manifest`) marks a finished run:
 it is written last, atomically, and lists every commune dossier the run was to write (each
@@ -21,7 +26,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .view import json_value
+from .view import CommuneView, json_value
 from tc8.io.read import sha256_of
 from tc8.model.results import CRITERION
 
@@ -31,7 +36,8 @@ RUN_FORMAT = "tc8-dossier-run/1"
 RUN_MANIFEST = "run-manifest.json"
 
 
-def canonical(obj) -> str:
+def canonical(obj: object) -> str:
+    """JSON text with keys sorted, UTF-8, no spaces; NaN refused."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
@@ -40,8 +46,10 @@ def _rows(records: list, sort: list[str]) -> list[dict]:
     return sorted(rows, key=lambda r: tuple(str(r.get(k, "")) for k in sort))
 
 
-def table_hashes(indicators: list, conditions: list) -> dict:
-    """Indicator id -> SHA-256 of its canonical rows (indicator row + condition rows); ``*`` = all.
+def legacy_table_hashes(indicators: list[dict], conditions: list[dict]) -> dict[str, str]:
+    """Indicator id -> SHA-256 of its rows with every column (indicator row + condition rows);
+    ``*`` = all. The table hashes of manifests without ``record_set_version``; canonical JSON:
+    keys sorted, NFC, NaN -> null, floats to 10 significant digits.
 
     ``indicators`` / ``conditions`` are one commune's rows as dicts (:class:`~tc8.dossier.view.CommuneView`).
     """
@@ -57,34 +65,14 @@ def table_hashes(indicators: list, conditions: list) -> dict:
     return out
 
 
-#: record tables of a commune view that the manifest hashes (``records_sha256``), with their sort key
-RECORD_TABLES = {"villages": "village_id", "postal": "point_id", "stations": "station_id", "it": "commune_code"}
-
-
-def record_hashes(view) -> dict:
-    """Record table -> SHA-256 of the commune's canonical rows as the workbook shows them.
-
-    Tables are ``villages`` (telephone/Internet/loudspeakers per village), ``postal`` (points with
-    every condition), ``stations`` and ``it``; a table the input lacks is left out.
-    """
-    out = {}
-    for name, key in RECORD_TABLES.items():
-        rows = getattr(view, name, None)
-        if rows is None:
-            continue
-        if isinstance(rows, dict):
-            rows = [rows]
-        out[name] = hashlib.sha256(canonical(_rows(rows, [key])).encode("utf-8")).hexdigest()
-    return out
-
-
-def verdicts(indicators: list) -> dict:
+def verdicts(indicators: list[dict]) -> dict[str, str]:
     """Indicator id (and ``TC8``) -> status code."""
     return {str(r["indicator"]): str(r["status"]) for r in indicators}
 
 
-def build_manifest(info: dict, view, files: dict, options: dict) -> dict:
-    """The manifest of one commune. ``files`` maps role -> file name inside the commune folder."""
+def build_manifest(info: dict, view: CommuneView, files: dict, options: dict, *, hashes: dict) -> dict:
+    """The manifest of one commune. ``files`` maps role -> file name inside the commune folder;
+    ``hashes``: :meth:`tc8.dossier.records.RecordSet.hashes` of the commune."""
     return {
         "format": FORMAT,
         "tool": info["tool"],
@@ -100,8 +88,9 @@ def build_manifest(info: dict, view, files: dict, options: dict) -> dict:
         "metric_crs": info["metric_crs"],
         "verdict": verdicts(view.indicators).get(CRITERION),
         "verdicts": verdicts(view.indicators),
-        "tables_sha256": table_hashes(view.indicators, view.conditions),
-        "records_sha256": record_hashes(view),
+        "record_set_version": hashes["record_set_version"],
+        "tables_sha256": hashes["tables_sha256"],
+        "records_sha256": hashes["records_sha256"],
         "files": files,
     }
 
@@ -131,7 +120,7 @@ def folder_hashes(folder: Path) -> dict:
     return {p.name: sha256_of(p) for p in sorted(Path(folder).iterdir()) if p.is_file()}
 
 
-def build_run_manifest(info: dict, communes: dict, rollup: Path | None, previous: dict | None = None) -> dict:
+def build_run_manifest(info: dict, communes: dict, rollup: Path | None, *, previous: dict | None = None) -> dict:
     """The run manifest of a dossier root. ``communes``: code -> folder written by this run;
     ``rollup``: the roll-up workbook written (None when not written). ``previous``: the run
     manifest found before a run limited to some communes; its other communes and roll-up are

@@ -4,9 +4,19 @@ For every ``manifest.json`` under DIR (a dossier root or one commune folder): th
 input files are re-hashed (a missing or changed file is named), the assessment is re-run
 from the recorded input path with the recorded rule set (by the id or file given at the
 time; a rule set whose SHA-256 changed is reported) and metric CRS, and the commune's
-verdicts, per-indicator table hashes and record-table hashes (villages, postal points,
-stations, IT figures) are compared with the manifest. Communes sharing
-the same input and options are re-assessed in one run.
+verdicts are compared with the manifest, then its table and record hashes with the record
+set version the manifest declares (:mod:`tc8.dossier.records`):
+
+- ``record_set_version`` is this tc8's: tables (per indicator) and record groups (villages
+  with their evidence records, postal points, stations, IT figures) are compared;
+- no ``record_set_version`` (made by a tc8 before it existed): tables are compared with the
+  old every-column scheme; records are not checked (their old hashes depended on the workbook
+  layout) and the report says so;
+- another version: tables and records are not checked and the report names both versions
+  (make the dossier again to check them).
+
+A check that could not be made is reported but is not a failure: verdicts and files were
+checked. Communes sharing the same input and options are re-assessed in one run.
 
 A dossier root must also be complete (:func:`check_run`): its ``run-manifest.json`` exists
 (else the run was interrupted), every commune folder and file it lists is there with the same
@@ -15,15 +25,19 @@ SHA-256, the roll-up it lists is there, and no commune folder outside it is pres
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .view import Slicer
-from tc8.model.errors import InputError, RuleSetError, Tc8Error, first_line
 from tc8.io.read import sha256_of
-from .manifest import (MANIFEST, RUN_MANIFEST, find_manifests, load, load_run, record_hashes, table_hashes,
-                       verdicts)
+from tc8.model.errors import InputError, RuleSetError, Tc8Error, first_line
+from tc8.model.results import Results
+from tc8.rules.model import load_rule_set
 from tc8.text.messages import text
+from tc8.text.problems import problem_dict
+from .manifest import MANIFEST, RUN_MANIFEST, find_manifests, legacy_table_hashes, load, load_run, verdicts
+from .records import RECORD_SET_VERSION, RecordSet
+from .view import Slicer
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +48,11 @@ class CommuneCheck:
     folder: str
     verdicts_differ: list = field(default_factory=list)   # (indicator, recorded, now)
     tables_differ: list = field(default_factory=list)     # indicator ids
-    records_differ: list = field(default_factory=list)    # record tables (villages, postal, stations, it)
+    records_differ: list = field(default_factory=list)    # record groups (villages, postal, stations, it)
     error: str = ""
+    record_set: int | None = None   # the record set version the manifest declares (None: before versions)
+    tables_checked: bool = True
+    records_checked: bool = True
 
     @property
     def ok(self) -> bool:
@@ -65,19 +82,26 @@ class VerifyReport:
         out += [text("dossier.input_" + why, lang, path=path) for path, why in self.inputs_changed]
         out += [text("dossier.rules_changed", lang, id=rid, old=old[:12], new=new[:12])
                 for rid, old, new in self.rules_changed]
-        for c in self.communes:
-            if c.error:
-                out.append(f"{c.code}: {c.error}")
-                continue
-            v = (text("dossier.verdicts_match", lang) if not c.verdicts_differ else
-                 text("dossier.verdicts_differ", lang, what="; ".join(
-                     f"{i}: {old} → {new}" for i, old, new in c.verdicts_differ)))
-            t = (text("dossier.tables_match", lang) if not c.tables_differ else
-                 text("dossier.tables_differ", lang, what=", ".join(c.tables_differ)))
-            r = "" if not c.records_differ else "; " + text("dossier.records_differ", lang, what=", ".join(
-                text(f"dossier.records.{name}", lang) for name in c.records_differ))
-            out.append(f"{c.code}: {v}; {t}{r}")
-        return out
+        return out + [_commune_line(c, lang) for c in self.communes]
+
+
+def _commune_line(c: CommuneCheck, lang: str) -> str:
+    """``<code>: verdicts …; tables …[; records …][; what could not be checked]``."""
+    if c.error:
+        return f"{c.code}: {c.error}"
+    parts = [text("dossier.verdicts_match", lang) if not c.verdicts_differ else
+             text("dossier.verdicts_differ", lang, what="; ".join(f"{i}: {old} → {new}"
+                                                                  for i, old, new in c.verdicts_differ))]
+    if c.tables_checked:
+        parts.append(text("dossier.tables_match", lang) if not c.tables_differ else
+                     text("dossier.tables_differ", lang, what=", ".join(c.tables_differ)))
+    if c.records_differ:
+        parts.append(text("dossier.records_differ", lang, what=", ".join(
+            text(f"dossier.records.{name}", lang) for name in c.records_differ)))
+    if not c.records_checked:
+        parts.append(text("dossier.records_unchecked_legacy", lang) if c.record_set is None else
+                     text("dossier.records_unchecked_version", lang, old=c.record_set, now=RECORD_SET_VERSION))
+    return f"{c.code}: " + "; ".join(parts)
 
 
 def _check_inputs(manifest: dict) -> list[tuple[str, str]]:
@@ -98,24 +122,46 @@ def _group_key(manifest: dict) -> tuple:
             manifest.get("metric_crs") or None, communes)
 
 
-def _compare(manifest: dict, slicer: Slicer, code: str, folder: Path) -> CommuneCheck:
-    check = CommuneCheck(code=code, folder=str(folder))
-    if code not in slicer.row_of:
+class _Rerun:
+    """A re-run's Results with its record set; views (:class:`Slicer`) only when a manifest
+    without a record set version needs the old every-column table hashes."""
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+        self.records = RecordSet(results)
+        self.codes = set(results.communes["commune_code"].astype(str))
+        self._slicer: Slicer | None = None
+
+    def legacy_table_hashes(self, code: str) -> dict[str, str]:
+        if self._slicer is None:
+            self._slicer = Slicer(self.results)
+        view = self._slicer.view(code)
+        return legacy_table_hashes(view.indicators, view.conditions)
+
+
+def _differ(old: dict, now: dict) -> list[str]:
+    """Keys (``*`` aside) whose hash is not the same in both."""
+    return [k for k in sorted(set(old) | set(now)) if k != "*" and old.get(k) != now.get(k)]
+
+
+def _compare(manifest: dict, rerun: _Rerun, code: str, folder: Path) -> CommuneCheck:
+    check = CommuneCheck(code=code, folder=str(folder), record_set=manifest.get("record_set_version"))
+    if code not in rerun.codes:
         check.error = "not in the re-run results / không có trong kết quả chạy lại"
         return check
-    view = slicer.view(code)
-    now_v = verdicts(view.indicators)
+    now_v = verdicts(rerun.records.indicators.of_commune(code))
     old_v = manifest.get("verdicts", {})
-    for ind in sorted(set(old_v) | set(now_v)):
-        if old_v.get(ind) != now_v.get(ind):
-            check.verdicts_differ.append((ind, old_v.get(ind), now_v.get(ind)))
-    now_t = table_hashes(view.indicators, view.conditions)
+    check.verdicts_differ = [(ind, old_v.get(ind), now_v.get(ind)) for ind in sorted(set(old_v) | set(now_v))
+                             if old_v.get(ind) != now_v.get(ind)]
     old_t = manifest.get("tables_sha256", {})
-    check.tables_differ = [i for i in sorted(set(old_t) | set(now_t)) if i != "*" and old_t.get(i) != now_t.get(i)]
-    old_r = manifest.get("records_sha256")
-    if old_r is not None:  # manifests written before records were hashed have none
-        now_r = record_hashes(view)
-        check.records_differ = [t for t in sorted(set(old_r) | set(now_r)) if old_r.get(t) != now_r.get(t)]
+    if check.record_set is None:  # made before record set versions: old table scheme, records unchecked
+        check.tables_differ = _differ(old_t, rerun.legacy_table_hashes(code))
+        check.records_checked = False
+    elif check.record_set == RECORD_SET_VERSION:
+        check.tables_differ = _differ(old_t, rerun.records.table_hashes(code))
+        check.records_differ = _differ(manifest.get("records_sha256", {}), rerun.records.record_hashes(code))
+    else:
+        check.tables_checked = check.records_checked = False
     return check
 
 
@@ -154,11 +200,57 @@ def check_run(root: Path, paths: list[Path]) -> tuple[list, int | None]:
     return problems, len(listed)
 
 
-def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
-    """Re-run and compare every dossier under ``root``; see the module docstring."""
-    from tc8.pipeline import run_assessment
-    from tc8.rules.model import load_rule_set
+#: re-runs an assessment: ``assess(input_path, rules, *, communes, population, metric_crs) -> Results``
+#: (:func:`tc8.pipeline.run_assessment`; passed in, the dossier stage never runs the engine)
+Assess = Callable[..., Results]
 
+
+def _manifest_groups(paths: list[Path], report: VerifyReport) -> dict[tuple, list]:
+    """Manifests grouped by what re-runs them (:func:`_group_key`); unreadable ones go to ``report``."""
+    groups: dict[tuple, list] = {}
+    for path in paths:
+        try:
+            manifest = load(path)
+        except (ValueError, OSError) as err:
+            report.communes.append(CommuneCheck(code=path.parent.name, folder=str(path.parent), error=str(err)))
+            continue
+        groups.setdefault(_group_key(manifest), []).append((path, manifest))
+    return groups
+
+
+def _rerun_failed(err: Exception, lang: str) -> str:
+    """Why a re-run failed, with the first input error when there is one."""
+    detail = first_line(err)
+    if isinstance(err, InputError):
+        errors = [problem_dict(p, lang) for p in err.problems if p.severity == "error"][:1]
+        detail += "".join(f" — {e['file']} {e['layer']} {e['row']} {e['field']}: {e['message']}" for e in errors)
+    return text("dossier.rerun_failed", lang, detail=detail)
+
+
+def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Assess, lang: str) -> None:
+    """Re-run one group of manifests (same input and options) and compare each commune."""
+    input_path, population, rules, metric_crs, communes = key
+    first = items[0][1]
+    try:
+        rule_set = load_rule_set(rules)
+        recorded = first["rule_set"].get("sha256", "")
+        if recorded and rule_set.sha256 != recorded:
+            report.rules_changed.append((first["rule_set"]["id"], recorded, rule_set.sha256))
+            log.warning("rule set %s changed since the dossier was written", first["rule_set"]["id"])
+        results = assess(input_path, rules, communes=list(communes) or None, population=population,
+                         metric_crs=metric_crs)
+    except (InputError, RuleSetError, Tc8Error, OSError) as err:
+        detail = _rerun_failed(err, lang)
+        report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent), error=detail)
+                            for p, m in items]
+        return
+    rerun = _Rerun(results)
+    report.communes += [_compare(m, rerun, m["commune"]["code"], p.parent) for p, m in items]
+
+
+def check_dossiers(root: str | Path, *, assess: Assess, lang: str = "vi") -> VerifyReport:
+    """Re-run (with ``assess``) and compare every dossier under ``root``; see the module docstring.
+    ``tc8 verify`` and :func:`tc8.pipeline.verify_dossiers` call it with the pipeline's assessment."""
     root = Path(root)
     paths = find_manifests(root)
     single = (root / MANIFEST).is_file()  # one commune folder: no run to check
@@ -167,39 +259,10 @@ def verify_dossiers(root, *, lang: str = "vi") -> VerifyReport:
     report = VerifyReport()
     if not single:
         report.run_problems, report.expected = check_run(root, paths)
-    groups: dict[tuple, list] = {}
     seen_inputs: set = set()
-    for path in paths:
-        try:
-            manifest = load(path)
-        except (ValueError, OSError) as err:
-            report.communes.append(CommuneCheck(code=path.parent.name, folder=str(path.parent), error=str(err)))
-            continue
-        groups.setdefault(_group_key(manifest), []).append((path, manifest))
-    for key, items in groups.items():
-        input_path, population, rules, metric_crs, communes = key
-        first = items[0][1]
-        changed = [c for c in _check_inputs(first) if c[0] not in seen_inputs]
+    for key, items in _manifest_groups(paths, report).items():
+        changed = [c for c in _check_inputs(items[0][1]) if c[0] not in seen_inputs]
         seen_inputs.update(c[0] for c in changed)
         report.inputs_changed += changed
-        try:
-            rule_set = load_rule_set(rules)
-            recorded = first["rule_set"].get("sha256", "")
-            if recorded and rule_set.sha256 != recorded:
-                report.rules_changed.append((first["rule_set"]["id"], recorded, rule_set.sha256))
-                log.warning("rule set %s changed since the dossier was written", first["rule_set"]["id"])
-            results = run_assessment(input_path, rules, communes=list(communes) or None, population=population,
-                                     metric_crs=metric_crs)
-        except (InputError, RuleSetError, Tc8Error, OSError) as err:
-            first = first_line(err)
-            if isinstance(err, InputError):
-                errors = [p.as_dict(lang) for p in err.problems if p.severity == "error"][:1]
-                first += "".join(f" — {e['file']} {e['layer']} {e['row']} {e['field']}: {e['message']}"
-                                 for e in errors)
-            detail = text("dossier.rerun_failed", lang, detail=first)
-            report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent), error=detail)
-                                for p, m in items]
-            continue
-        slicer = Slicer(results)
-        report.communes += [_compare(m, slicer, m["commune"]["code"], p.parent) for p, m in items]
+        _check_group(key, items, report, assess=assess, lang=lang)
     return report

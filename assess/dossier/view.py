@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tc8 import __version__
 from tc8.model.results import CRITERION, Results
-from tc8.outputs.files import rule_set_info
+from tc8.outputs.files import run_metadata
 from .xlsx import Labels, layout, plain
 
 if TYPE_CHECKING:
@@ -68,29 +67,9 @@ def point_conditions(results: Results) -> list[tuple[str, str, str]]:
 
 
 def run_info(results: Results, generated_at: str) -> dict:
-    """Run-wide facts shared by every manifest and every "Nguồn dữ liệu" sheet."""
-    raw = getattr(results.inputs, "raw", None)
-    sources = list(getattr(raw, "sources", []) or [])
-    root = getattr(raw, "root", None)
-    pop = getattr(raw, "population_raster", None)
-    return {
-        "tool": {"name": "tc8", "version": __version__},
-        "generated_at": generated_at,
-        "rule_set": rule_set_info(results.rule_set),
-        "metric_crs": str(results.metric_crs or ""),
-        "input": {"path": str(root.resolve()) if root is not None else "",
-                  "population_raster": str(pop.resolve()) if pop is not None else None},
-        "inputs": [{"path": str(_abs(s.path)), "sha256": s.sha256, "size_bytes": int(s.size_bytes),
-                    "layers": {str(k): int(v) for k, v in dict(s.layers).items()}, "crs": str(s.crs or "")}
-                   for s in sources],
-        "synthetic_layers": [str(x) for x in (results.synthetic_layers or [])],
-    }
-
-
-def _abs(path) -> str:
-    from pathlib import Path
-
-    return str(Path(path).resolve())
+    """Run-wide facts shared by every manifest and every "Nguồn dữ liệu" sheet: the full
+    form of :func:`tc8.outputs.files.run_metadata` (one implementation for results and dossiers)."""
+    return run_metadata(results, generated_at, full=True)
 
 
 @dataclass

@@ -32,11 +32,14 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from .view import Context, Slicer
+from .view import CommuneView, Context, Slicer
 from tc8.model.errors import OutputExistsError, Tc8Error
+from tc8.model.results import Results
 from .manifest import MANIFEST, RUN_MANIFEST, build_manifest, build_run_manifest, dumps, load_run
+from .records import RecordSet
 from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
 from tc8.io.atomic import write_text
@@ -73,7 +76,7 @@ class MapRenderer:
     left out; it never loses the dossier.
     """
 
-    def __init__(self, results, lang: str, html_from: Path | None = None):
+    def __init__(self, results: Results, *, lang: str, html_from: Path | None = None) -> None:
         from tc8.maps.select import build_index
 
         self.results, self.lang = results, lang
@@ -110,7 +113,7 @@ class MapRenderer:
         return out
 
 
-def _select(slicer: Slicer, communes) -> list[str]:
+def _select(slicer: Slicer, communes: Iterable[str] | None) -> list[str]:
     if not communes:
         return slicer.codes
     wanted = [str(c).strip() for c in communes]
@@ -184,9 +187,13 @@ def _start_run(outdir: Path, overwrite: bool, province: bool) -> dict | None:
     return previous
 
 
-def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer | None = None,
-                          options: dict | None = None) -> Path:
-    """Write one commune folder (workbook, maps, manifest) atomically; return the folder."""
+def write_commune_dossier(ctx: Context, view: CommuneView, outdir: Path, *, maps: MapRenderer | None = None,
+                          options: dict | None = None, records: RecordSet | None = None) -> Path:
+    """Write one commune folder (workbook, maps, manifest) atomically; return the folder.
+
+    ``records``: the record set of ``ctx.results`` that the manifest hashes, built once per run
+    (built here when not given)."""
+    records = records if records is not None else RecordSet(ctx.results)
     code = view.code
     final = output_path(outdir, code)
     tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{code}{TMP_MARK}"))
@@ -195,7 +202,7 @@ def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer
         png = tmp / files["map_png"] if "map_png" in files else None
         write_commune_workbook(ctx, view, output_path(tmp, code, WORKBOOK_NAME), map_png=png)
         files = {"workbook": workbook_name(code), **files}
-        manifest = build_manifest(ctx.info, view, files, options or {})
+        manifest = build_manifest(ctx.info, view, files, options or {}, hashes=records.hashes(code))
         write_text(tmp / MANIFEST, dumps(manifest))
         _swap_in(tmp, final)
     except BaseException:
@@ -204,7 +211,8 @@ def write_commune_dossier(ctx: Context, view, outdir: Path, *, maps: MapRenderer
     return final
 
 
-def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi", communes=None,
+def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = False, lang: str = "vi",
+                   communes: Iterable[str] | None = None,
                    with_maps: bool = True, options: dict | None = None, generated_at: str | None = None,
                    maps_from: Path | None = None, province: bool = True) -> dict:
     """Write the dossier of every commune of ``results`` (or only ``communes``) and the roll-up.
@@ -227,16 +235,18 @@ def write_dossiers(results, outdir, *, overwrite: bool = False, lang: str = "vi"
     previous = _start_run(outdir, overwrite, province)
     ctx = Context.build(results, lang, generated_at or now_iso())
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
-    maps = MapRenderer(results, lang, html_from=maps_from) if with_maps else None
+    maps = MapRenderer(results, lang=lang, html_from=maps_from) if with_maps else None
+    records = RecordSet(results)
     written = {}
     for n, code in enumerate(codes, 1):
-        written[code] = write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps, options=opts)
+        written[code] = write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps, options=opts,
+                                              records=records)
         if n % 200 == 0:
             log.info("%d/%d dossiers (%.1f s)", n, len(codes), time.perf_counter() - t0)
     rollup = None
     if province:
         rollup = outdir / PROVINCE_FILE
         write_province_workbook(ctx, rollup)
-    write_text(outdir / RUN_MANIFEST, dumps(build_run_manifest(ctx.info, written, rollup, previous)))
+    write_text(outdir / RUN_MANIFEST, dumps(build_run_manifest(ctx.info, written, rollup, previous=previous)))
     return {"outdir": outdir, "communes": written, "province": rollup,
             "seconds": time.perf_counter() - t0}

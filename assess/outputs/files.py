@@ -28,7 +28,9 @@ import pandas as pd
 from tc8 import __version__
 from tc8.io.atomic import atomic_path
 from tc8.model.errors import OutputExistsError
+from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
+from tc8.text.messages import text
 
 RESULT_FILES = ("results.gpkg", "results.csv", "results.json")
 
@@ -37,9 +39,12 @@ def check_outputs(outdir: Path, names, *, overwrite: bool) -> None:
     """Raise :class:`OutputExistsError` when any of ``names`` exists in ``outdir`` and not ``overwrite``."""
     existing = [n for n in names if (Path(outdir) / n).exists()]
     if existing and not overwrite:
-        raise OutputExistsError(
-            f"{Path(outdir)}: đã có {', '.join(existing)} — dùng --overwrite để ghi đè "
-            f"(already exists; use --overwrite to replace)")
+        raise OutputExistsError(text("outputs.exists", "vi", outdir=Path(outdir), names=", ".join(existing)))
+
+
+def synthetic_note(layers, lang: str) -> str:
+    """``Có lớp dữ liệu giả lập: a, b`` / ``Synthetic layers: a, b``; "" without synthetic layers."""
+    return text("results.synthetic_note", lang, layers=", ".join(layers)) if layers else ""
 
 
 def now_iso() -> str:
@@ -163,22 +168,52 @@ def _splice_last_list(head: str, body: str) -> str:
     return head[:at] + body + head[at + 2:]
 
 
-def run_metadata(results, generated_at: str) -> dict:
-    sources = results.inputs.raw.sources if results.inputs is not None else []
-    return {
+def _input_files(results: Results, *, full: bool) -> list[dict]:
+    """Every input file read: path, SHA-256, size (bytes), rows per layer; ``full``: absolute path and CRS."""
+    raw = getattr(results.inputs, "raw", None)
+    out = []
+    for s in list(getattr(raw, "sources", None) or []):
+        if not full:
+            out.append({"path": s.path, "sha256": s.sha256, "size_bytes": s.size_bytes, "layers": dict(s.layers)})
+            continue
+        out.append({"path": str(Path(s.path).resolve()), "sha256": s.sha256, "size_bytes": int(s.size_bytes),
+                    "layers": {str(k): int(v) for k, v in dict(s.layers).items()}, "crs": str(s.crs or "")})
+    return out
+
+
+def _input_origin(results: Results) -> dict:
+    """The input folder and population raster (absolute paths; "" / None when unknown)."""
+    raw = getattr(results.inputs, "raw", None)
+    root, pop = getattr(raw, "root", None), getattr(raw, "population_raster", None)
+    return {"path": str(Path(root).resolve()) if root is not None else "",
+            "population_raster": str(Path(pop).resolve()) if pop is not None else None}
+
+
+def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> dict:
+    """Run-wide facts: tool, generation time (UTC, ISO 8601), rule set, metric CRS, the input
+    files read (path, SHA-256, size in bytes, rows per layer), synthetic layers (with a note in
+    each language) and the input warnings — what ``results.json`` carries.
+
+    ``full=True`` (dossier manifests, the "Nguồn dữ liệu" sheet: what ``tc8 verify`` needs to
+    re-run) also gives ``input`` (input folder and population raster), each file's absolute
+    path and declared CRS, and the metric CRS as text ("" when none). A Results without
+    inputs (built by hand) lists no files.
+    """
+    layers = list(results.synthetic_layers or [])
+    meta = {
         "tool": {"name": "tc8", "version": __version__},
         "generated_at": generated_at,
         "rule_set": rule_set_info(results.rule_set),
-        "metric_crs": results.metric_crs,
-        "inputs": [{"path": s.path, "sha256": s.sha256, "size_bytes": s.size_bytes, "layers": dict(s.layers)}
-                   for s in sources],
-        "synthetic_layers": list(results.synthetic_layers),
-        "synthetic_note_vi": ("Có lớp dữ liệu giả lập: " + ", ".join(results.synthetic_layers)
-                              if results.synthetic_layers else ""),
-        "synthetic_note_en": ("Synthetic layers: " + ", ".join(results.synthetic_layers)
-                              if results.synthetic_layers else ""),
+        "metric_crs": str(results.metric_crs or "") if full else results.metric_crs,
+        "inputs": _input_files(results, full=full),
+        "synthetic_layers": [str(x) for x in layers] if full else layers,
+        "synthetic_note_vi": synthetic_note(layers, "vi"),
+        "synthetic_note_en": synthetic_note(layers, "en"),
         "warnings": [p.as_dict("en") for p in results.warnings],
     }
+    if full:
+        meta["input"] = _input_origin(results)
+    return meta
 
 
 def _gpkg_layers(results):
