@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import click
 
-from tc8.model.errors import InputError, Tc8Error
+from tc8.model.errors import InputError, Problem, Tc8Error
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 
 log = logging.getLogger(__name__)
 
 
-def format_problem(problem, lang: str) -> str:
+def format_problem(problem: Problem, lang: str) -> str:
     """``[error] villages.geojson › villages › row V-3 › population: what — fix``."""
     d = problem_dict(problem, lang)
     where = " › ".join(x for x in (d["file"], d["layer"], f"row {d['row']}" if d["row"] else "", d["field"]) if x)
@@ -22,13 +23,13 @@ def format_problem(problem, lang: str) -> str:
     return f"[{d['severity']}] {where}: {d['message']}{fix}"
 
 
-def print_problems(problems, lang: str, *, err: bool = True) -> None:
+def print_problems(problems: Iterable[Problem], lang: str, *, err: bool = True) -> None:
     for problem in problems:
         click.echo(format_problem(problem, lang), err=err)
 
 
 @contextmanager
-def domain_errors(lang: str = "vi"):
+def domain_errors(lang: str = "vi") -> Iterator[None]:
     """Map tc8's errors to ``click.ClickException`` (exit 1) with an actionable message."""
     try:
         yield

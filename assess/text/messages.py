@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import functools
 from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:  # annotations only
+    from tc8.model.errors import Problem
 
 LANGS = ("vi", "en")
 
@@ -17,7 +21,7 @@ LANGS = ("vi", "en")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """Parse trusted package YAML (catalogue, workbook layouts) with the fastest safe loader."""
     return yaml.load(text, Loader=SAFE_LOADER)
 
@@ -44,7 +48,7 @@ def text(key: str, lang: str = "vi", **params) -> str:
     return template.format_map(_Default(params))
 
 
-def render_problem(problem, lang: str = "vi") -> tuple[str, str]:
+def render_problem(problem: Problem, lang: str = "vi") -> tuple[str, str]:
     """(what is wrong, how to fix it) for a :class:`~tc8.model.errors.Problem`."""
     params = dict(problem.params)
     params.setdefault("field", problem.field)
@@ -54,13 +58,13 @@ def render_problem(problem, lang: str = "vi") -> tuple[str, str]:
             text(f"fix.{problem.code}", lang, **params))
 
 
-def shorten(value, limit: int) -> str:
+def shorten(value: object, limit: int) -> str:
     """``value`` as text, cut to ``limit`` characters with a final "…" when longer ("" for None)."""
     value = "" if value is None else str(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def fmt_number(value: float, decimals: int = 1, lang: str = "vi") -> str:
+def fmt_number(value: float | None, decimals: int = 1, lang: str = "vi") -> str:
     """Format a number the Vietnamese way (``6,2``; thousands ``1.458.500``) or English."""
     if value is None or value != value:
         return "—"
