@@ -40,7 +40,7 @@ def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
     for an unknown commune code.
     """
     from tc8.engine.assess import assess
-    from tc8.rules.model import load_rule_set
+    from tc8.rules.load import load_rule_set
     from tc8.validate.run import load_and_validate
 
     rule_set = load_rule_set(rules)

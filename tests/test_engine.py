@@ -12,7 +12,7 @@ from shapely.geometry import Point, box
 from builders import make_valid_input, valid_layers
 from tc8.pipeline import run_assessment
 from tc8.engine.rollup import population_per_point, service_radius_km
-from tc8.rules.model import list_rule_sets
+from tc8.rules.load import list_rule_sets
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "indicators"
 RULE_SET_IDS = [rs.id for rs in list_rule_sets()]

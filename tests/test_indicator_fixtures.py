@@ -17,7 +17,7 @@ import yaml
 from tc8.io.read import read_inputs
 from tc8.pipeline import run_assessment
 from tc8.model.results import STATUSES
-from tc8.rules.model import list_rule_sets
+from tc8.rules.load import list_rule_sets
 from tc8.validate.run import validate_inputs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

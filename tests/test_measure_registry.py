@@ -21,7 +21,8 @@ from tc8.measures.common import MeasureInputs
 from tc8.measures.families import RegistryMismatch, family_measures
 from tc8.model import vocab
 from tc8.model.schema import LAYERS
-from tc8.rules.model import MEASURES as RULE_MEASURES, load_rule_set
+from tc8.rules.model import MEASURES as RULE_MEASURES
+from tc8.rules.load import load_rule_set
 from tc8.validate.run import load_and_validate
 
 REPO = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from shapely.geometry import Point, box
 
 from builders import valid_layers, write_layers
 from tc8.engine.assess import assess
-from tc8.rules.model import list_rule_sets
+from tc8.rules.load import list_rule_sets
 from tc8.validate.run import load_and_validate
 
 RULE_SETS = {rs.id: rs for rs in list_rule_sets()}

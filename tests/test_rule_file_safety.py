@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from builders import make_valid_input
 from tc8.cli.main import cli
 from tc8.model.errors import RuleSetError
-from tc8.rules.model import load_rule_set
+from tc8.rules.load import load_rule_set
 
 CRITERIA = Path(str(files("tc8.data").joinpath("criteria")))
 FAST = 2.0  # seconds: generous; before the fix the billion laughs took about 98 s

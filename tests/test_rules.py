@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from tc8.cli.main import cli
 from tc8.model.errors import RuleSetError
-from tc8.rules.model import (MEASURES, OPS, REQUIRED_PARAMETERS, AllOf, AnyOf, Condition, ParamRef, example_paths,
-                       list_rule_sets, load_rule_set, prune, resolve_parameters, shipped_ids, weakest_basis)
+from tc8.rules.model import (MEASURES, OPS, REQUIRED_PARAMETERS, AllOf, AnyOf, Condition, ParamRef, prune,
+                             resolve_parameters, weakest_basis)
+from tc8.rules.load import example_paths, list_rule_sets, load_rule_set, shipped_ids
 from tc8.model.schema import BASIS_ORDER, LAYERS
 
 CRITERIA = Path(str(files("tc8.data").joinpath("criteria")))

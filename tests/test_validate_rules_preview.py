@@ -16,7 +16,8 @@ from builders import A, B, make_valid_input, valid_layers, write_layers
 from tc8.cli.main import cli
 from tc8.engine.assess import assess
 from tc8.io.read import read_inputs
-from tc8.rules.model import MEASURES, Cite, Condition, Indicator, load_rule_set
+from tc8.rules.model import MEASURES, Cite, Condition, Indicator
+from tc8.rules.load import load_rule_set
 from tc8.model.schema import LAYERS
 from tc8.validate.run import validate_inputs
 
@@ -152,7 +153,8 @@ def _full_layers() -> dict:
 def _every_measure():
     """ntm-2021-2025 with one indicator checking every measure of the vocabulary (``>= 1``) and a
     postal-point rule holding the conditions of every shipped rule set (one engine run sees all)."""
-    from tc8.rules.model import AllOf, ParamRef, PostalPointRule, shipped_ids
+    from tc8.rules.model import AllOf, ParamRef, PostalPointRule
+    from tc8.rules.load import shipped_ids
 
     rs = load_rule_set("ntm-2021-2025")
     conds = {}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from builders import make_valid_input
 from tc8.engine.assess import measures_from_inputs
-from tc8.rules.model import MEASURES, load_rule_set
+from tc8.rules.model import MEASURES
+from tc8.rules.load import load_rule_set
 from tc8.validate.run import load_and_validate
 
 

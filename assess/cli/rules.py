@@ -7,8 +7,8 @@ import click
 
 from tc8.model.errors import RuleSetError
 from tc8.text.messages import fmt_number, text
-from tc8.rules.model import (AllOf, Condition, RuleSet, example_paths, list_rule_sets, load_rule_set,
-                     shipped_ids)
+from tc8.rules.model import AllOf, Condition, RuleSet
+from tc8.rules.load import example_paths, list_rule_sets, load_rule_set, shipped_ids
 from .options import lang_option
 
 

@@ -64,7 +64,7 @@ def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
     """Kiểm tra dữ liệu đầu vào và liệt kê mọi lỗi (lớp, dòng, cột, lỗi gì, cách sửa)."""
     rule_set = preview = None
     if rules is not None:
-        from tc8.rules.model import load_rule_set
+        from tc8.rules.load import load_rule_set
 
         with domain_errors(lang):
             rule_set = load_rule_set(rules)

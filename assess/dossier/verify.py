@@ -32,7 +32,7 @@ from pathlib import Path
 from tc8.io.read import sha256_of
 from tc8.model.errors import InputError, RuleSetError, Tc8Error, first_line
 from tc8.model.results import Results
-from tc8.rules.model import load_rule_set
+from tc8.rules.load import load_rule_set
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 from .manifest import MANIFEST, RUN_MANIFEST, find_manifests, legacy_table_hashes, load, load_run, verdicts

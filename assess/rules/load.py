@@ -1,5 +1,5 @@
 """Reading rule files: YAML with line numbers, schema validation, ``extends`` chains, merging
-and checks of meaning. The public entry point is :func:`tc8.rules.model.load_rule_set`.
+and checks of meaning. The public entry point is :func:`load_rule_set`.
 
 Merging a chain (root parent first): ``instruments`` and ``indicators`` with an existing id
 replace it (a new id is appended); ``parameters`` entries update the parent's entry key by key
@@ -168,7 +168,7 @@ def _chain(target: Path, display: str) -> list[_Doc]:
 
 
 def load(id_or_path: str | Path) -> RuleSet:
-    """See :func:`tc8.rules.model.load_rule_set`."""
+    """See :func:`load_rule_set`."""
     text = str(id_or_path)
     path = Path(text)
     if isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or path.is_file():
@@ -497,3 +497,15 @@ def check_rule_set(rs: RuleSet, st: _Merged) -> None:
         doc, path = postal_uses[0]
         raise doc.fail(path, "this measure needs a 'postal_point' block (what makes a point qualify)")
     _check_overrides(st, refs)
+
+
+def load_rule_set(id_or_path: str | Path) -> RuleSet:
+    """Load a shipped rule set by id, or a YAML file (which may ``extends`` a shipped id, or a
+    file next to it given with its ``.yaml`` suffix). Malformed -> :class:`RuleSetError`
+    naming file, line and field."""
+    return load(id_or_path)
+
+
+def list_rule_sets() -> list[RuleSet]:
+    """Every shipped rule set, loaded and validated, in id order."""
+    return [load_rule_set(rid) for rid in shipped_ids()]

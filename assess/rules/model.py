@@ -316,36 +316,6 @@ def weakest_basis(items: Iterable) -> str:
     return BASIS_ORDER[worst] if worst >= 0 else ""
 
 
-# --------------------------------------------------------------------------- loading
-
-def shipped_ids() -> list[str]:
-    """Ids of the rule sets shipped in ``data/criteria`` (sorted)."""
-    from .load import shipped_ids as _ids
-
-    return _ids()
-
-
-def example_paths() -> list[Path]:
-    """The documented example rule files in ``data/examples`` (not official)."""
-    from .load import example_paths as _paths
-
-    return _paths()
-
-
-def list_rule_sets() -> list[RuleSet]:
-    """Every shipped rule set, loaded and validated, in id order."""
-    return [load_rule_set(rid) for rid in shipped_ids()]
-
-
-def load_rule_set(id_or_path: str | Path) -> RuleSet:
-    """Load a shipped rule set by id, or a YAML file (which may ``extends`` a shipped id, or a
-    file next to it given with its ``.yaml`` suffix). Malformed -> :class:`RuleSetError`
-    naming file, line and field. See :mod:`tc8.rules.load`."""
-    from .load import load
-
-    return load(id_or_path)
-
-
 # --------------------------------------------------------------------------- per commune
 
 def _matches(column: pd.Series, wanted) -> pd.Series:
