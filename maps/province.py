@@ -12,7 +12,7 @@ import folium
 
 from tc8.text.messages import text
 from tc8.model.results import CRITERION, STATUS_MISSING, status_column
-from tc8.engine.rollup import figure_text, is_unknown
+from tc8.text.figures import figure_text, is_unknown
 from tc8.text.size import bounded
 
 from . import popups

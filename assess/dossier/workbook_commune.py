@@ -20,6 +20,8 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
 from tc8.text.messages import text as msg
+from tc8.model.errors import Problem
+from tc8.text.problems import problem_dict
 from tc8.model.results import CRITERION
 from tc8.text.size import bounded
 from .view import CommuneView, Context
@@ -267,7 +269,7 @@ def write_sources_sheet(wb: Workbook, ctx: Context, used: set[str], *, parameter
         sw.blank()
         sw.add([f"{L.t('warnings')} ({len(warnings)})"], font="bold")
         for problem in warnings[:20]:
-            d = problem.as_dict(ctx.lang) if hasattr(problem, "as_dict") else {"message": str(problem)}
+            d = problem_dict(problem, ctx.lang) if isinstance(problem, Problem) else {"message": str(problem)}
             sw.add([d.get("file", ""), d.get("layer", ""), d.get("row", ""), d.get("message", "")])
         if len(warnings) > 20:
             sw.add([msg("reason.and_more", ctx.lang, n=len(warnings) - 20)])

@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from tc8.model.results import CRITERION, STATUSES
-from tc8.engine.rollup import figure_text, is_unknown, unknown_note
+from tc8.text.figures import figure_text, is_unknown, unknown_note
 from tc8.text.size import bounded_values
 from .view import Context
 from .workbook_commune import write_sources_sheet

@@ -17,7 +17,7 @@ Unknown stays unknown (issue 7, class 7), with the count of unknowns beside the 
 * without a ``postal_points`` layer the point counts and BĐVHX share are None (not 0).
 
 The figures are numbers; their wording (with the unknown counts) is :mod:`tc8.text.figures`
-(:func:`~tc8.text.figures.figure_text`, re-exported here for existing imports). The two
+(:func:`~tc8.text.figures.figure_text`). The two
 ``communes_passing_text_*`` entries of the roll-up are rendered from the message catalogue.
 """
 from __future__ import annotations
@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tc8.model.results import CRITERION, STATUSES, Results
-from tc8.text.figures import (POSTAL_FIGURES, UNKNOWN_COUNTS, communes_passing_text,  # noqa: F401 - re-exported
-                              figure_text, is_unknown, unknown_note)
+from tc8.text.figures import communes_passing_text
 
 
 def service_radius_km(area_km2: float, n_points: int) -> float:

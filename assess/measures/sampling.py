@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from tc8.io.raster import populated
+
 log = logging.getLogger(__name__)
 
 #: target number of grid samples in a median-sized polygon village (area-weighted mode)
@@ -36,15 +38,6 @@ class Samples:
     weight: np.ndarray
     population_weighted: np.ndarray
     weights_missing: np.ndarray
-
-
-def populated(band: np.ndarray, nodata) -> np.ndarray:
-    """People per raster cell as float64: nodata, non-finite and negative cells are 0."""
-    band = np.asarray(band, dtype="float64").copy()
-    if nodata is not None:
-        band[band == nodata] = 0.0
-    band[~np.isfinite(band) | (band < 0)] = 0.0
-    return band
 
 
 def _grid_points(polygons: np.ndarray) -> np.ndarray:
@@ -80,51 +73,6 @@ def _raster_points(polygons: np.ndarray, raster_path, metric_crs: str):
         to_metric = Transformer.from_crs(src.crs, metric_crs, always_xy=True)
         mx, my = to_metric.transform(np.asarray(cx, dtype=float), np.asarray(cy, dtype=float))
         return shapely.points(mx, my), band[rows, cols]
-
-
-#: Raster cells read at once when looking for a populated cell (bounds memory to ~32 MB).
-_STRIP_CELLS = 4_000_000
-
-
-def raster_coverage(src, geoms: np.ndarray) -> str | None:
-    """Does the open raster ``src`` give weights to any village? ``geoms`` are the villages in
-    the raster's CRS. ``"outside"``: the raster's bounds miss the villages' extent; ``"empty"``:
-    no polygon village contains a populated cell centre and no point village lies in a
-    populated cell (nodata, 0, negative and non-finite cells are unpopulated); None: at least
-    one village is covered. Reads the extent in strips of rows and stops at the first hit."""
-    import rasterio
-    from rasterio.windows import Window
-
-    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    b = src.bounds
-    if not (xmin <= b.right and xmax >= b.left and ymin <= b.top and ymax >= b.bottom):
-        return "outside"
-    is_point = shapely.get_type_id(geoms) == 0
-    if is_point.any():
-        xy = [(p.x, p.y) for p in geoms[is_point]]
-        values = np.array([v[0] for v in src.sample(xy, indexes=1)], dtype="float64")
-        if (populated(values, src.nodata) > 0).any():
-            return None
-    polys = geoms[~is_point]
-    if not len(polys):
-        return "empty"
-    cols, rows = ~src.transform * (np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax]))
-    c0, c1 = max(int(np.floor(np.min(cols))), 0), min(int(np.ceil(np.max(cols))), src.width)
-    r0, r1 = max(int(np.floor(np.min(rows))), 0), min(int(np.ceil(np.max(rows))), src.height)
-    tree = shapely.STRtree(polys)
-    step = max(1, _STRIP_CELLS // max(c1 - c0, 1))
-    for r in range(r0, r1, step):
-        window = Window(c0, r, c1 - c0, min(step, r1 - r))
-        band = populated(src.read(1, window=window), src.nodata)
-        rr, cc = np.nonzero(band > 0)
-        if not rr.size:
-            continue
-        cx, cy = rasterio.transform.xy(src.window_transform(window), rr, cc, offset="center")
-        hit, _ = tree.query(shapely.points(np.asarray(cx, dtype=float), np.asarray(cy, dtype=float)),
-                            predicate="within")
-        if hit.size:
-            return None
-    return "empty"
 
 
 def _contained(polys: np.ndarray, cand: np.ndarray, cand_w: np.ndarray):

@@ -31,6 +31,7 @@ from tc8.model.errors import OutputExistsError
 from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
 from tc8.text.messages import text
+from tc8.text.problems import problem_dict
 
 RESULT_FILES = ("results.gpkg", "results.csv", "results.json")
 
@@ -209,7 +210,7 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
         "synthetic_layers": [str(x) for x in layers] if full else layers,
         "synthetic_note_vi": synthetic_note(layers, "vi"),
         "synthetic_note_en": synthetic_note(layers, "en"),
-        "warnings": [p.as_dict("en") for p in results.warnings],
+        "warnings": [problem_dict(p, "en") for p in results.warnings],
     }
     if full:
         meta["input"] = _input_origin(results)
