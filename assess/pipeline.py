@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tc8.model.inputs import InputPolicy
     from tc8.model.results import Results
     from tc8.dossier.verify import VerifyReport
 
@@ -32,8 +33,9 @@ MAPS_DIR, DOSSIERS_DIR = "maps", "dossiers"
 
 def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
                    communes: Iterable[str] | None = None, population: str | os.PathLike | None = None,
-                   metric_crs: str | None = None) -> Results:
-    """Assess ``input_path`` against ``rules`` (a shipped id or a rule-set file).
+                   metric_crs: str | None = None, policy: InputPolicy | None = None) -> Results:
+    """Assess ``input_path`` against ``rules`` (a shipped id or a rule-set file); ``policy``: how
+    strictly the input is taken (:class:`~tc8.model.inputs.InputPolicy`, default the defaults).
 
     Raises :class:`~tc8.model.errors.InputError` listing every input problem,
     :class:`~tc8.model.errors.RuleSetError` for a bad rule file, :class:`~tc8.model.errors.Tc8Error`
@@ -45,7 +47,7 @@ def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
 
     rule_set = load_rule_set(rules)
     t0 = time.perf_counter()
-    inputs = load_and_validate(input_path, population=population, metric_crs=metric_crs)
+    inputs = load_and_validate(input_path, population=population, metric_crs=metric_crs, policy=policy)
     t1 = time.perf_counter()
     results = assess(inputs, rule_set, communes=list(communes) if communes else None)
     t2 = time.perf_counter()
@@ -116,7 +118,7 @@ def run_job(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: 
             overwrite: bool = False, lang: str = "vi", communes: Iterable[str] | None = None,
             population: str | os.PathLike | None = None, metric_crs: str | None = None, maps: bool = True,
             dossiers: bool = True, png: bool = False, online_tiles: bool = True, dossier_maps: bool = True,
-            generated_at: str | None = None,
+            generated_at: str | None = None, policy: InputPolicy | None = None,
             on_results: Callable[[Results], None] | None = None) -> JobResult:
     """The whole job: assess ``input_path`` against ``rules``, write ``results.gpkg/.csv/.json``
     into ``output``, draw the maps into ``output/maps`` and write the dossiers into
@@ -125,13 +127,15 @@ def run_job(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: 
     ``communes``: only these codes (a partial run never writes the province roll-up workbook).
     ``maps``/``dossiers``: switch those parts off; ``png``/``online_tiles`` as for ``tc8 map``;
     ``dossier_maps=False`` leaves the commune maps out of the dossiers. ``generated_at`` (UTC ISO
-    timestamp, default now) is stamped into every file. ``on_results(results)`` is called once
+    timestamp, default now) is stamped into every file. ``policy`` as for :func:`run_assessment`.
+    ``on_results(results)`` is called once
     the result files are written, before maps and dossiers (the CLI prints its summary there).
     Existing files are refused before anything is assessed unless ``overwrite``; errors as
     :func:`run_assessment`, and :class:`~tc8.model.errors.OutputExistsError`.
     """
     check_job_outputs(output, overwrite=overwrite, communes=communes, dossiers=dossiers)
-    results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs)
+    results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs,
+                             policy=policy)
     options = {"rules": rules_reference(rules), **({"communes": list(communes)} if communes else {})}
     return write_job(results, output=output, overwrite=overwrite, lang=lang, maps=maps, dossiers=dossiers,
                      png=png, online_tiles=online_tiles, dossier_maps=dossier_maps, generated_at=generated_at,

@@ -13,7 +13,8 @@ from .options import assessment_options
 @assessment_options
 @click.option("--maps", "with_maps", is_flag=True, help="Also draw the coverage maps (see 'tc8 map').")
 @click.option("--details", is_flag=True, help="Print the reasons of every non-passing indicator.")
-def assess_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps, details):
+def assess_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, policy, with_maps,
+               details):
     """Đánh giá các xã theo bộ tiêu chí và ghi kết quả vào OUTPUT."""
     from tc8.outputs.terminal import summary_table
     from tc8.pipeline import run_job
@@ -24,7 +25,7 @@ def assess_cmd(input_path, rules, communes, output, overwrite, lang, population,
 
     with domain_errors(lang):
         job = run_job(input_path, rules, output=output, overwrite=overwrite, lang=lang, communes=communes,
-                      population=population, metric_crs=metric_crs, maps=with_maps, dossiers=False,
+                      population=population, metric_crs=metric_crs, policy=policy, maps=with_maps, dossiers=False,
                       on_results=report)
         click.echo("")
         for path in job.paths().values():

@@ -14,7 +14,7 @@ from .options import assessment_options
 @assessment_options
 @click.option("--maps/--no-maps", "with_maps", default=True, show_default=True,
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
-def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, with_maps):
+def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, policy, with_maps):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
     from tc8.dossier.write import check_existing, write_dossiers
     from tc8.io.paths import is_safe_name
@@ -26,7 +26,7 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
         # refuse early (before the assessment) what we can already see
         check_existing(outdir, [c for c in communes if is_safe_name(c)], overwrite, province=whole_province)
         results = run_assessment(input_path, rules, communes=communes, population=population,
-                                 metric_crs=metric_crs)
+                                 metric_crs=metric_crs, policy=policy)
         print_problems(results.warnings, lang, err=True)
         options = {"rules": rules_reference(rules),
                    "population": str(Path(population).resolve()) if population else None,

@@ -1,6 +1,8 @@
 """Options shared by every subcommand, so that a flag means the same everywhere."""
 from __future__ import annotations
 
+import functools
+
 import click
 
 input_argument = click.argument(
@@ -35,9 +37,45 @@ crs_option = click.option(
     help="Metric CRS for distances and areas (default: UTM zone of the communes' centre).")
 
 
+def _policy(snap_distance, skip_invalid, incomplete):
+    from tc8.model.inputs import InputPolicy
+
+    return InputPolicy(snap_distance_m=snap_distance, skip_invalid=skip_invalid, incomplete=frozenset(incomplete))
+
+
+def policy_options(command):
+    """``--snap-distance``, ``--skip-invalid``, ``--incomplete LAYER``: how strictly the input is
+    taken. The command receives one ``policy`` argument (:class:`tc8.model.inputs.InputPolicy`)."""
+    from tc8.model.inputs import DEFAULT_SNAP_DISTANCE_M
+    from tc8.model.schema import LAYERS
+
+    def wrap(*args, **kwargs):
+        kwargs["policy"] = _policy(kwargs.pop("snap_distance"), kwargs.pop("skip_invalid"),
+                                   kwargs.pop("incomplete"))
+        return command(*args, **kwargs)
+
+    wrap = functools.update_wrapper(wrap, command)
+    for decorate in reversed((
+            click.option("--snap-distance", "snap_distance", type=click.FloatRange(min=0), metavar="METRES",
+                         default=DEFAULT_SNAP_DISTANCE_M, show_default=True,
+                         help="A point without a commune code lying outside every commune but this close to one "
+                              "is assigned to the nearest commune (warning); farther, an error."),
+            click.option("--skip-invalid", is_flag=True, default=False,
+                         help="Go on without the rows that have errors; they are listed in the results and the "
+                              "communes they could affect are marked."),
+            click.option("--incomplete", "incomplete", multiple=True, metavar="LAYER",
+                         type=click.Choice([n for n in LAYERS if n != "communes"]),
+                         help="Declare a layer incomplete (repeatable): not finding a record there gives "
+                              "'thieu_du_lieu', never 'khong_dat'."))):
+        wrap = decorate(wrap)
+    return wrap
+
+
 def assessment_options(command):
     """The option stack of every command that runs an assessment (assess, map, dossier):
-    INPUT, --rules, --commune, -o/--output, --overwrite, --lang, --population, --crs."""
+    INPUT, --rules, --commune, -o/--output, --overwrite, --lang, --population, --crs, and the
+    policy options (--snap-distance, --skip-invalid, --incomplete) as one ``policy`` argument."""
+    command = policy_options(command)
     for decorate in reversed((input_argument, rules_option, commune_option, output_option, overwrite_option,
                               lang_option, population_option, crs_option)):
         command = decorate(command)

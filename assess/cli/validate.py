@@ -16,7 +16,7 @@ import click
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 from .common import domain_errors
-from .options import crs_option, input_argument, lang_option, optional_rules_option, population_option
+from .options import crs_option, input_argument, lang_option, optional_rules_option, policy_options, population_option
 
 
 def _line(problem: dict, lang: str) -> str:
@@ -59,8 +59,9 @@ def _text_report(problems: list[dict], inputs, lang: str) -> str:
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format of the report.")
+@policy_options
 @click.pass_context
-def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
+def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt, policy):
     """Kiểm tra dữ liệu đầu vào và liệt kê mọi lỗi (lớp, dòng, cột, lỗi gì, cách sửa)."""
     rule_set = preview = None
     if rules is not None:
@@ -73,7 +74,7 @@ def validate_cmd(ctx, input_path, rules, population, metric_crs, lang, fmt):
         from tc8.validate.run import validate_inputs
 
         raw, read_problems = read_inputs(input_path, population=population)
-        inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs)
+        inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs, policy=policy)
         rendered = [problem_dict(p, lang) for p in problems]
         if rule_set is not None:
             from tc8.engine.preview import preview as rules_preview

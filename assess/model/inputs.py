@@ -52,6 +52,45 @@ class RawInputs:
     population_raster: Path | None = None
 
 
+#: Default of ``--snap-distance`` (metres); the value and its justification: README, boundary policy.
+DEFAULT_SNAP_DISTANCE_M = 100.0
+#: A point whose own ``commune_code`` names a commune farther than this (metres) is an error.
+DEFAULT_CODE_FAR_M = 5000.0
+
+
+@dataclass(frozen=True)
+class InputPolicy:
+    """How strictly an input is taken: the user's choices that change what is assessed, so they
+    are recorded with every output (and re-applied by ``tc8 verify``).
+
+    ``snap_distance_m``: a point without a commune code lying outside every commune but within
+    this distance (metres) of one is assigned to the nearest commune, with a warning.
+    ``code_far_m``: a point whose ``commune_code`` disagrees with its position by more than this
+    (metres) is an error (a wrong code or wrong coordinates); closer, a warning.
+    ``skip_invalid``: run without the rows that have errors, listing them in the results.
+    ``incomplete``: layers declared incomplete (absence of a record there is not evidence).
+    """
+
+    snap_distance_m: float = DEFAULT_SNAP_DISTANCE_M
+    code_far_m: float = DEFAULT_CODE_FAR_M
+    skip_invalid: bool = False
+    incomplete: frozenset = frozenset()
+
+    def as_dict(self) -> dict:
+        """Plain JSON-able form (sorted layer list), for manifests and results.json."""
+        return {"snap_distance_m": self.snap_distance_m, "code_far_m": self.code_far_m,
+                "skip_invalid": self.skip_invalid, "incomplete": sorted(self.incomplete)}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "InputPolicy":
+        """Inverse of :meth:`as_dict`; missing keys take the defaults (older manifests)."""
+        data = data or {}
+        return cls(snap_distance_m=float(data.get("snap_distance_m", DEFAULT_SNAP_DISTANCE_M)),
+                   code_far_m=float(data.get("code_far_m", DEFAULT_CODE_FAR_M)),
+                   skip_invalid=bool(data.get("skip_invalid", False)),
+                   incomplete=frozenset(data.get("incomplete", ())))
+
+
 @dataclass
 class Inputs:
     layers: dict
@@ -59,6 +98,8 @@ class Inputs:
     raw: RawInputs
     source_crs: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    #: the policy validation applied (see :class:`InputPolicy`)
+    policy: InputPolicy = field(default_factory=InputPolicy)
 
     def get(self, name: str):
         return self.layers.get(name)

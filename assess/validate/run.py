@@ -24,7 +24,7 @@ import pandas as pd
 from pyproj import CRS
 
 from tc8.model.errors import InputError, Problem, first_line
-from tc8.model.inputs import Inputs
+from tc8.model.inputs import InputPolicy, Inputs
 from tc8.io.raster import raster_coverage
 from tc8.io.read import RawInputs, read_inputs
 from tc8.io.paths import MAX_NAME, unsafe_names
@@ -221,7 +221,7 @@ def _check_raster(path: Path | None, report: Collector, state: dict | None = Non
                    data_east=deg_text(np.nanmax(ll[:, 2])), data_north=deg_text(np.nanmax(ll[:, 3])))
 
 
-def _build(raw: RawInputs, state: dict, metric: CRS, warnings: list) -> Inputs:
+def _build(raw: RawInputs, state: dict, metric: CRS, warnings: list, policy: InputPolicy) -> Inputs:
     layers, source_crs = {}, {}
     for name, st in state.items():
         table = st.table.copy()
@@ -234,17 +234,20 @@ def _build(raw: RawInputs, state: dict, metric: CRS, warnings: list) -> Inputs:
                                         crs=metric)
         source_crs[name] = _crs_name(st.crs)
     return Inputs(layers=layers, metric_crs=_crs_name(metric), raw=raw, source_crs=source_crs,
-                  warnings=warnings)
+                  warnings=warnings, policy=policy)
 
 
 def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, *,
-                    metric_crs: str | None = None) -> tuple[Inputs | None, list[Problem]]:
+                    metric_crs: str | None = None,
+                    policy: InputPolicy | None = None) -> tuple[Inputs | None, list[Problem]]:
     """Check ``raw`` (as read by :func:`tc8.io.read.read_inputs`); return (Inputs or None, problems).
 
     ``problems`` starts with ``read_problems`` and lists every problem found, errors and
     warnings. Inputs is None when any problem is an error. Absent optional layers are not a
-    problem; an empty layer is valid (0 rows). ``raw`` is not modified.
+    problem; an empty layer is valid (0 rows). ``raw`` is not modified. ``policy``: how strictly
+    the input is taken (:class:`~tc8.model.inputs.InputPolicy`; default: the defaults).
     """
+    policy = policy or InputPolicy()
     report = Collector()
     state: dict[str, _Layer] = {}
     for name in LAYERS:
@@ -266,14 +269,14 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
     if any(p.severity == "error" for p in problems) or metric is None:
         return None, problems
     warnings = [p for p in problems if p.severity != "error"]
-    return _build(raw, state, metric, warnings), problems
+    return _build(raw, state, metric, warnings, policy), problems
 
 
 def load_and_validate(path: str | Path, *, population: str | Path | None = None,
-                      metric_crs: str | None = None) -> Inputs:
+                      metric_crs: str | None = None, policy: InputPolicy | None = None) -> Inputs:
     """Read and validate ``path``; raise :class:`~tc8.model.errors.InputError` listing every problem."""
     raw, read_problems = read_inputs(path, population=population)
-    inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs)
+    inputs, problems = validate_inputs(raw, read_problems, metric_crs=metric_crs, policy=policy)
     if inputs is None:
         raise InputError(problems)
     return inputs
