@@ -50,6 +50,10 @@ What the input holds (the rules are repeated in ``tests/real_data/README.md``):
   ``không rõ`` and ``active`` **empty**: an unknown site can never give coverage, only leave it
   undecided, so no verdict rests on the guess.
 
+``tc8_layers`` — the layer metadata table: ``postal_points`` and ``cell_sites`` are
+  ``complete`` = no (OpenStreetMap holds only what volunteers mapped), so not finding a post
+  office in a commune gives ``thieu_du_lieu``, never ``khong_dat``.
+
 No villages (no open source exists). Nothing else is invented.
 """
 from __future__ import annotations
@@ -75,6 +79,7 @@ METRIC = "EPSG:32648"          # UTM 48N; only used to keep OSM points near the 
 PROVINCE_MARGIN_M = 200.0      # points this close to the province (outside) are kept
 PINNED_DATE = "2000-01-01T00:00:00.000Z"
 OSM = "OpenStreetMap"
+METADATA_TABLE = "tc8_layers"
 COMMUNE_TYPES = {"xã": "xa", "phường": "phuong", "thị trấn": "thi_tran"}
 DISTRICT_WORDS = ("thành phố", "thị xã", "huyện", "quận")
 PROVINCE_WORDS = ("thành phố", "tỉnh")
@@ -240,12 +245,23 @@ def build_points(src: Path, communes: gpd.GeoDataFrame, province: str | None,
     return layers
 
 
+def metadata(layers: dict) -> pd.DataFrame:
+    """The ``tc8_layers`` rows of the OSM layers: incomplete, with their source and caveat."""
+    notes = {"postal_points": "OSM amenity=post_office nodes: only what volunteers mapped; kind inferred "
+                              "from the name; service attributes unknown",
+             "cell_sites": "OSM man_made=mast/antenna/communications_tower nodes: technology and "
+                           "activity unknown (technology 2G is a placeholder)"}
+    rows = [(name, "no", f"{OSM} (ODbL)", notes[name]) for name in layers if name in notes]
+    return pd.DataFrame(rows, columns=["layer", "complete", "source", "note"])
+
+
 def write(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": PINNED_DATE})
     tmp = path.with_name(path.stem + ".partial.gpkg")
     tmp.unlink(missing_ok=True)
     for name, frame in layers.items():
         frame.reset_index(drop=True).to_file(tmp, layer=name, driver="GPKG", append=tmp.exists())
+    pyogrio.write_dataframe(metadata(layers), tmp, layer=METADATA_TABLE, driver="GPKG", append=True)
     tmp.replace(path)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from click.testing import CliRunner
 
@@ -104,7 +105,7 @@ def test_lam_dong_codes_match_the_published_pilot_bundle(lam_dong):
     assert set(com["province_code"]) == {"68"}
     unmatched = set(com.loc[com["commune_code"].isna(), "commune_name"])
     assert {"Xã Pró", "Xã Hà Đông", "Thị trấn Đồng Nai", "Xã Phước Cát 1"} <= unmatched
-    assert "villages" not in __import__("pyogrio").list_layers(lam_dong)[:, 0]
+    assert "villages" not in pyogrio.list_layers(lam_dong)[:, 0]
 
 
 def test_postal_points_are_the_osm_post_offices_with_a_kind_from_the_name(lam_dong):
@@ -123,6 +124,11 @@ def test_postal_kind_rule():
                        "buu dien Lac Duong", "VNPost Bảo Lộc", "Viettel Post", "DHL", None, "Đại lý Bưu điện", "Bưu Điện VHX Bến Tràm", "BĐVH xã Vĩnh Gia"])
     assert builder.postal_kind(names).tolist() == ["bdvhx", "bdvhx", "buu_cuc", "buu_cuc", "buu_cuc", "buu_cuc",
                                                    "other", "other", "other", "dai_ly", "bdvhx", "bdvhx"]
+
+
+def test_osm_layers_are_declared_incomplete(lam_dong):
+    meta = pyogrio.read_dataframe(lam_dong, layer="tc8_layers")
+    assert meta.set_index("layer")["complete"].to_dict() == {"postal_points": "no", "cell_sites": "no"}
 
 
 def test_cell_sites_claim_nothing(lam_dong):
@@ -168,13 +174,13 @@ def test_lam_dong_osm_source_makes_the_layer_incomplete_by_default(lam_dong, tmp
 
 
 def test_lam_dong_declared_complete_fails_only_communes_without_a_post_office(lam_dong, tmp_path):
-    """Without the OSM ``source`` (the user vouches for the layer), a commune with no counted post
-    office fails 8.1; one with a post office of unknown service stays undecided."""
+    """Declared complete in ``tc8_layers`` (the user vouches for the layer), a commune with no
+    counted post office fails 8.1; one with a post office of unknown service stays undecided."""
     complete = tmp_path / "complete.gpkg"
-    layers = {name: gpd.read_file(lam_dong, layer=name) for name in ("communes", "postal_points")}
-    layers["postal_points"] = layers["postal_points"].drop(columns="source")
-    for name, frame in layers.items():
-        frame.to_file(complete, layer=name, driver="GPKG")
+    complete.write_bytes(lam_dong.read_bytes())
+    meta = pyogrio.read_dataframe(complete, layer="tc8_layers")
+    meta.loc[meta["layer"] == "postal_points", "complete"] = "yes"
+    pyogrio.write_dataframe(meta, complete, layer="tc8_layers", driver="GPKG")
     has = communes_with_counted_post_office(complete)
     assert has.sum() == 5
     result, out = invoke("assess", complete, "--rules", "ntm-2010-2015", "-o", tmp_path / "out")
@@ -198,7 +204,7 @@ def test_lam_dong_2021_2025_decides_nothing_it_cannot_know(lam_dong, tmp_path):
 def test_national_validates_with_warnings_for_near_boundary_points(national):
     """Four OSM post offices lie 5.9, 11.3, 17.8 and 78.7 m outside the low-resolution polygons:
     each is assigned to its nearest commune with a warning naming the distance."""
-    result, out = invoke("--lang", "en", "validate", national)
+    result, out = invoke("validate", "--lang", "en", national)
     assert result.exit_code == 0, out
     for point in ("osm-1756260806", "osm-7856211553", "osm-4930664012", "osm-4710985991"):
         line = next((ln for ln in out.splitlines() if point in ln), "")
