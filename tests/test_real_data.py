@@ -58,16 +58,39 @@ def invoke(*args):
     return result, result.output
 
 
-def communes_with_counted_post_office(path: Path) -> pd.Series:
-    """Per commune row (position in the layer): True where an OSM post office of a counted kind
-    lies in the polygon or within 100 m of it (the nearest polygon), computed with geopandas."""
+def communes_with_post_office(path: Path, kinds=None) -> pd.DataFrame:
+    """Per commune row: ``commune_code``; ``has`` — True where an OSM post office (of one of
+    ``kinds``, default any) lies in the polygon or within 100 m of it; ``sure`` — the same
+    without the points that touch two polygons (on a shared edge or in an overlap of the
+    low-resolution polygons: either commune may get them). Computed with geopandas,
+    independently of tc8."""
     com = gpd.read_file(path, layer="communes").to_crs(METRIC)
     post = gpd.read_file(path, layer="postal_points").to_crs(METRIC)
-    post = post[post["kind"].isin(COUNTED_KINDS)]
+    if kinds is not None:
+        post = post[post["kind"].isin(kinds)]
     near = gpd.sjoin_nearest(post, com[["geometry"]], max_distance=100.0, distance_col="d")
-    has = pd.Series(False, index=com.index)
-    has[near["index_right"].unique()] = True
-    return has
+    single = near[~near.index.duplicated(keep=False)]
+    frame = pd.DataFrame({"commune_code": com["commune_code"], "has": False, "sure": False})
+    frame.loc[near["index_right"].unique(), "has"] = True
+    frame.loc[single["index_right"].unique(), "sure"] = True
+    return frame
+
+
+def communes_with_counted_post_office(path: Path) -> pd.Series:
+    return communes_with_post_office(path, COUNTED_KINDS)["has"]
+
+
+def check_evidence(out: Path, expected: pd.DataFrame) -> None:
+    """The communes whose 8.1 row names a post office are those that hold one: every commune
+    that surely holds one, and otherwise only communes touched by a point on a shared edge
+    (official codes compared; provisional ids are tc8's own, so those are only counted)."""
+    table = pd.read_csv(out / "results.csv", dtype=str)
+    rows = table[table["indicator"] == "8.1"]
+    named = rows.loc[rows["evidence_ids"].fillna("").str.contains("osm-"), "commune_code"]
+    assert int(expected["sure"].sum()) <= len(named) <= int(expected["has"].sum())
+    coded = expected.dropna(subset=["commune_code"])
+    named_coded = set(named[named.isin(coded["commune_code"])])
+    assert set(coded.loc[coded["sure"], "commune_code"]) <= named_coded <= set(coded.loc[coded["has"], "commune_code"])
 
 
 def statuses(out: Path, indicator: str) -> pd.Series:
@@ -165,6 +188,7 @@ def test_lam_dong_postal_only_incomplete_layer_gives_missing_data_not_fail(lam_d
     assert len(s81) == 148
     assert s81.value_counts().to_dict() == {"thieu_du_lieu": 148}
     assert statuses(tmp_path / "out", "8.2").value_counts().to_dict() == {"thieu_du_lieu": 148}
+    check_evidence(tmp_path / "out", communes_with_post_office(lam_dong))
 
 
 def test_lam_dong_osm_source_makes_the_layer_incomplete_by_default(lam_dong, tmp_path):
@@ -216,7 +240,6 @@ def test_national_assess_postal_only(national, tmp_path):
     result, out = invoke("assess", national, "--rules", "ntm-2010-2015", "--incomplete", "postal_points",
                          "-o", tmp_path / "out")
     assert result.exit_code == 0, out[-3000:]
-    s81 = statuses(tmp_path / "out", "8.1")
-    assert len(s81) == 11_163
-    assert "khong_dat" not in set(s81)
+    assert statuses(tmp_path / "out", "8.1").value_counts().to_dict() == {"thieu_du_lieu": 11_163}
+    check_evidence(tmp_path / "out", communes_with_post_office(national))
     assert len(out.splitlines()) < 200    # a summary, not 11,163 lines
