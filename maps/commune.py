@@ -7,6 +7,7 @@ import folium
 import pandas as pd
 
 from tc8.model.results import CRITERION, Results, village_status_column
+from tc8.outputs.excluded import exclusion_note
 from tc8.text.messages import shorten, text
 from tc8.text.size import NAME_CHARS, bounded
 
@@ -151,6 +152,7 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         verdict_label=text("map.verdict", lang), verdict_badge=badge(row.get("status_tc8"), lang),
         synthetic=synthetic_note(results.synthetic_layers, lang) if note else "",
+        excluded=exclusion_note(results, view.code, lang),  # --skip-invalid
         status_title=text("map.legend_status", lang), statuses=status_legend(lang),
         village_note=text("map.legend_village_note", lang),
         tech_title=text("map.legend_tech", lang),

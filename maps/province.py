@@ -12,6 +12,7 @@ import folium
 
 from tc8.text.messages import text
 from tc8.model.results import CRITERION, STATUS_MISSING, status_column
+from tc8.outputs.excluded import province_note
 from tc8.text.figures import figure_text, is_unknown
 from tc8.text.size import bounded
 
@@ -103,6 +104,7 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
         title=text("map.title_province", lang, province=province),
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         synthetic=synthetic_note(results.synthetic_layers, lang) if synthetic_note_on else "",
+        excluded=province_note(results, lang),  # --skip-invalid
         rollup_title=text("map.rollup_title", lang), rollup=_rollup_rows(results.rollup, lang),
         status_title=text("map.legend_status", lang), statuses=status_legend(lang))
     return render_page(fmap, extra_head=local_css("map_panel.css"), body=panel,

@@ -2,7 +2,8 @@
 
 The manifest records the tool version, the rule set (id, SHA-256, files, instruments), the
 parameters resolved for the commune, every input file (absolute path, SHA-256, rows per
-layer), the metric CRS, the generation time (UTC, ISO 8601), the verdict per indicator, and
+layer), the metric CRS, the input policy (``policy``: :meth:`tc8.model.inputs.InputPolicy.as_dict`,
+re-applied by ``tc8 verify``), the generation time (UTC, ISO 8601), the verdict per indicator, and
 the hashes of the record set that decided the verdicts (:mod:`tc8.dossier.records`, chosen
 from the Results, never from the workbook layout): ``record_set_version``, ``tables_sha256``
 (per indicator: its indicator and condition rows) and ``records_sha256`` (per record group:
@@ -86,6 +87,7 @@ def build_manifest(info: dict, view: CommuneView, files: dict, options: dict, *,
         "inputs": info["inputs"],
         "synthetic_layers": info["synthetic_layers"],
         "metric_crs": info["metric_crs"],
+        "policy": info.get("policy"),
         "verdict": verdicts(view.indicators).get(CRITERION),
         "verdicts": verdicts(view.indicators),
         "record_set_version": hashes["record_set_version"],

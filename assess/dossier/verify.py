@@ -3,7 +3,8 @@
 For every ``manifest.json`` under DIR (a dossier root or one commune folder): the recorded
 input files are re-hashed (a missing or changed file is named), the assessment is re-run
 from the recorded input path with the recorded rule set (by the id or file given at the
-time; a rule set whose SHA-256 changed is reported) and metric CRS, and the commune's
+time; a rule set whose SHA-256 changed is reported), metric CRS and input policy (``policy``:
+snap distance, ``--skip-invalid``, incomplete layers; the defaults when not recorded), and the commune's
 verdicts are compared with the manifest, then its table and record hashes with the record
 set version the manifest declares (:mod:`tc8.dossier.records`):
 
@@ -24,6 +25,7 @@ SHA-256, the roll-up it lists is there, and no commune folder outside it is pres
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from tc8.io.read import sha256_of
 from tc8.model.errors import InputError, RuleSetError, Tc8Error, first_line
+from tc8.model.inputs import InputPolicy
 from tc8.model.results import Results
 from tc8.rules.load import load_rule_set
 from tc8.text.messages import text
@@ -116,10 +119,14 @@ def _check_inputs(manifest: dict) -> list[tuple[str, str]]:
 
 
 def _group_key(manifest: dict) -> tuple:
+    """What re-runs a manifest: input, raster, rules, metric CRS, communes and the input policy
+    (canonical JSON; "" for a manifest made before policies were recorded: the defaults)."""
     inp = manifest.get("input", {})
     communes = tuple(inp.get("communes") or ())
+    policy = manifest.get("policy")
     return (inp.get("path", ""), inp.get("population_raster"), inp.get("rules") or manifest["rule_set"]["id"],
-            manifest.get("metric_crs") or None, communes)
+            manifest.get("metric_crs") or None, communes,
+            json.dumps(policy, sort_keys=True) if isinstance(policy, dict) else "")
 
 
 class _Rerun:
@@ -200,7 +207,7 @@ def check_run(root: Path, paths: list[Path]) -> tuple[list, int | None]:
     return problems, len(listed)
 
 
-#: re-runs an assessment: ``assess(input_path, rules, *, communes, population, metric_crs) -> Results``
+#: re-runs an assessment: ``assess(input_path, rules, *, communes, population, metric_crs, policy) -> Results``
 #: (:func:`tc8.pipeline.run_assessment`; passed in, the dossier stage never runs the engine)
 Assess = Callable[..., Results]
 
@@ -229,7 +236,7 @@ def _rerun_failed(err: Exception, lang: str) -> str:
 
 def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Assess, lang: str) -> None:
     """Re-run one group of manifests (same input and options) and compare each commune."""
-    input_path, population, rules, metric_crs, communes = key
+    input_path, population, rules, metric_crs, communes, policy = key
     first = items[0][1]
     try:
         rule_set = load_rule_set(rules)
@@ -238,7 +245,7 @@ def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Asses
             report.rules_changed.append((first["rule_set"]["id"], recorded, rule_set.sha256))
             log.warning("rule set %s changed since the dossier was written", first["rule_set"]["id"])
         results = assess(input_path, rules, communes=list(communes) or None, population=population,
-                         metric_crs=metric_crs)
+                         metric_crs=metric_crs, policy=InputPolicy.from_dict(json.loads(policy) if policy else None))
     except (InputError, RuleSetError, Tc8Error, OSError) as err:
         detail = _rerun_failed(err, lang)
         report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent), error=detail)

@@ -13,12 +13,14 @@ parameters) and "Bản đồ" when a map picture is given. Layout and labels:
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
+from tc8.outputs.excluded import exclusion_note
 from tc8.text.messages import text as msg
 from tc8.model.errors import Problem
 from tc8.text.problems import problem_dict
@@ -122,6 +124,9 @@ def _summary(wb, ctx, view, used: set) -> None:
         top.append([L.t("not_official")])
     if ctx.info["synthetic_layers"]:
         top.append([L.t("synthetic_warning", layers=", ".join(ctx.info["synthetic_layers"]))])
+    excluded = exclusion_note(ctx.results, view.code, ctx.lang)  # --skip-invalid
+    if excluded:
+        top.append([excluded])
     freeze = len(top) + 5
     sw = SheetWriter(wb, sheet_title(ctx.spec["sheets"]["summary"][ctx.lang], used),
                      _widths(ctx, "indicators"), freeze_row=freeze, landscape=True)
@@ -206,7 +211,11 @@ def _missing_sheet(wb, ctx, view, used: set) -> None:
     sw = SheetWriter(wb, sheet_title(ctx.spec["sheets"]["missing"][ctx.lang], used),
                      _widths(ctx, "missing"), freeze_row=4)
     sw.add([ctx.spec["sheets"]["missing"][ctx.lang] + " — " + _commune_line(ctx, view)], font="title")
-    sw.blank()
+    excluded = exclusion_note(ctx.results, view.code, ctx.lang)  # --skip-invalid: fix the excluded records
+    if excluded:
+        sw.add([excluded], font="warn")
+    else:
+        sw.blank()
     rows = []
     for rec in view.indicators:  # every item still missing, also under an indicator that fails anyway
         ind_id = rec["indicator"]
@@ -246,6 +255,8 @@ def write_sources_sheet(wb: Workbook, ctx: Context, used: set[str], *, parameter
              ("generated_at", info["generated_at"])]
     if info["synthetic_layers"]:
         facts.append(("synthetic_warning", ", ".join(info["synthetic_layers"])))
+    if info.get("policy"):
+        facts.append(("policy", json.dumps(info["policy"], ensure_ascii=False, sort_keys=True)))
     for key, value in facts:
         sw.add([make_cell(sw.ws, L.t(key, layers=""), font="bold"), value])
     sw.blank()

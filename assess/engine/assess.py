@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollup as rollup_mod
+from .exclusion import mark_exclusions
 from .village_status import village_statuses_of
 from tc8.measures.common import Measure, MeasureInputs
 from tc8.measures.families import all_measures
@@ -183,6 +184,7 @@ def assess(inputs, rule_set, *, communes: list[str] | None = None) -> Results:
         warnings=list(inputs.warnings) + m.warnings)
     results.rollup = rollup_mod.province_rollup(results)
     results.village_status = village_statuses_of(results)
+    mark_exclusions(results, inputs)  # --skip-invalid: excluded records and the communes they could affect
     return results
 
 

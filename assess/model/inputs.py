@@ -100,6 +100,10 @@ class Inputs:
     warnings: list = field(default_factory=list)
     #: the policy validation applied (see :class:`InputPolicy`)
     policy: InputPolicy = field(default_factory=InputPolicy)
+    #: with ``--skip-invalid``: the records left out because they had errors (a GeoDataFrame in
+    #: ``metric_crs``, one row per record and error; columns: :mod:`tc8.validate.skip`); None
+    #: when nothing was skipped
+    excluded: object = None
 
     def get(self, name: str):
         return self.layers.get(name)

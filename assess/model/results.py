@@ -54,7 +54,8 @@ class Results:
     evidence among deciding records: measured > declared > modeled > reported; "" when not
     applicable), ``reasons_vi``, ``reasons_en`` (why it does not pass, naming villages and
     records; "" when it passes), ``missing_vi``, ``missing_en`` (what must be collected; ""
-    unless ``thieu_du_lieu``), ``evidence_ids`` (``;``-joined ids of deciding records)."""
+    unless ``thieu_du_lieu``, or, with ``--skip-invalid``, when excluded records could change it:
+    see ``excluded``), ``evidence_ids`` (``;``-joined ids of deciding records)."""
 
     conditions: pd.DataFrame
     """One row per commune x enabled condition: ``commune_code, indicator, condition_id,
@@ -102,3 +103,13 @@ class Results:
     """One row per row of ``villages`` (same index): ``commune_code``, ``s_<ind>`` per indicator
     and ``s_tc8``, each ``dat | khong_dat | thieu_du_lieu`` — what a village shows on the maps
     (:mod:`tc8.engine.village_status`). Kept in memory only: no results file writes it."""
+
+    excluded: gpd.GeoDataFrame | None = None
+    """With ``--skip-invalid`` only (else None): one row per record left out for an error and
+    per error (:mod:`tc8.validate.skip`): ``layer, row`` (id, or ``#n`` = row of the input file),
+    ``position`` (1-based row), ``record_id, commune_code`` (as the record gives it),
+    ``reach_m, field, code, message_vi, message_en, fix_vi, fix_en``, ``affected_communes``
+    (``;``-joined codes of the communes it could affect, :mod:`tc8.engine.exclusion`) and a
+    point geometry (None when the record had none usable). Those communes have
+    ``affected_by_exclusion`` true in ``communes``, and a note in ``missing_vi/en`` of the
+    indicators that read the record's layer."""

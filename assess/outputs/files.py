@@ -28,6 +28,7 @@ import pandas as pd
 from tc8 import __version__
 from tc8.io.atomic import atomic_path
 from tc8.model.errors import OutputExistsError
+from tc8.model.inputs import InputPolicy
 from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
 from tc8.text.messages import text
@@ -193,7 +194,7 @@ def _input_origin(results: Results) -> dict:
 def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> dict:
     """Run-wide facts: tool, generation time (UTC, ISO 8601), rule set, metric CRS, the input
     files read (path, SHA-256, size in bytes, rows per layer), synthetic layers (with a note in
-    each language) and the input warnings — what ``results.json`` carries.
+    each language), the input warnings and the input policy (``policy``) — what ``results.json`` carries.
 
     ``full=True`` (dossier manifests, the "Nguồn dữ liệu" sheet: what ``tc8 verify`` needs to
     re-run) also gives ``input`` (input folder and population raster), each file's absolute
@@ -211,10 +212,38 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
         "synthetic_note_vi": synthetic_note(layers, "vi"),
         "synthetic_note_en": synthetic_note(layers, "en"),
         "warnings": [problem_dict(p, "en") for p in results.warnings],
+        "policy": input_policy(results),
     }
     if full:
         meta["input"] = _input_origin(results)
     return meta
+
+
+def input_policy(results: Results) -> dict:
+    """The input policy the run applied (:meth:`tc8.model.inputs.InputPolicy.as_dict`): what
+    ``results.json``, the GeoPackage's ``run_info`` and every dossier manifest record, and
+    ``tc8 verify`` re-applies."""
+    policy = getattr(results.inputs, "policy", None) or InputPolicy()
+    return policy.as_dict()
+
+
+def excluded_table(results: Results) -> pd.DataFrame | None:
+    """``Results.excluded`` without geometry (None without ``--skip-invalid``), for results.json."""
+    excluded = results.excluded
+    if excluded is None:
+        return None
+    return pd.DataFrame(excluded.drop(columns=[excluded.geometry.name]))
+
+
+def _excluded_layer(results: Results):
+    """The ``excluded_records`` layer: points where the records had a usable geometry, a plain
+    table when none had; None when nothing was excluded."""
+    excluded = results.excluded
+    if excluded is None or not len(excluded):
+        return None
+    if excluded.geometry.isna().all():
+        return excluded_table(results)
+    return excluded
 
 
 def _gpkg_layers(results):
@@ -228,6 +257,9 @@ def _gpkg_layers(results):
     for name, frame in results.layers.items():
         if len(frame):
             yield name, frame, {"promote_to_multi": name == "coverage"}
+    excluded = _excluded_layer(results)  # --skip-invalid
+    if excluded is not None:
+        yield "excluded_records", excluded, {"geometry_type": "Point"} if "geometry" in excluded.columns else {}
 
 
 def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
@@ -247,10 +279,11 @@ def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
                                     use_arrow=arrow, **options)
             first = False
         info = pd.DataFrame({"key": ["tool_version", "generated_at", "rule_set", "rule_set_sha256",
-                                     "metric_crs", "synthetic_layers"],
+                                     "metric_crs", "synthetic_layers", "policy"],
                              "value": [__version__, generated_at, meta["rule_set"]["id"],
                                        meta["rule_set"]["sha256"], results.metric_crs,
-                                       ", ".join(results.synthetic_layers)]})
+                                       ", ".join(results.synthetic_layers),
+                                       json.dumps(meta["policy"], ensure_ascii=False, sort_keys=True)]})
         pyogrio.write_dataframe(info, path, layer="run_info", append=True)
 
 
@@ -278,6 +311,9 @@ def write_results(results, outdir, *, overwrite: bool = False, generated_at: str
 
         doc = dict(meta)
         doc["rollup"] = results.rollup
+        excluded = excluded_table(results)
+        if excluded is not None:  # --skip-invalid: every record left out, and the communes it could affect
+            doc["excluded_records"] = _json_safe(excluded.to_dict("records"))
         doc["indicators"] = []  # placeholder: the records are encoded column-wise below
         head = json.dumps(_json_safe(doc), ensure_ascii=False, indent=1)
         body = json_records(results.indicators, indent=1, level=1)

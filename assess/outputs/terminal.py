@@ -9,6 +9,7 @@ from __future__ import annotations
 from tc8.model.results import CRITERION, STATUSES, Results, status_column
 from tc8.text.figures import communes_passing_text, figure_text
 from tc8.text.messages import shorten, text
+from .excluded import excluded_counts
 
 #: width of one status column, and of the code and name columns
 CELL, CODE, NAME = 9, 6, 24
@@ -50,6 +51,9 @@ def _rollup_lines(results: Results, ind_ids: list[str], short: dict[str, str], l
                       mobile=figure_text(r, "share_villages_mobile_broadband_pct", lang, 1, "%")))
     if results.synthetic_layers:
         lines.append(text("summary.synthetic", lang, layers=", ".join(results.synthetic_layers)))
+    counts = excluded_counts(results)  # --skip-invalid: records left out, communes whose result may change
+    if counts is not None:
+        lines.append(text("summary.excluded", lang, n=counts[0], communes=counts[1]))
     return lines
 
 

@@ -9,7 +9,7 @@ Python.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 
 import numpy as np
 
@@ -46,14 +46,40 @@ class LayerRef:
         return f"#{position + 1}"
 
 
+@dataclass
+class RowErrors:
+    """Every row of one layer flagged by one error check (uncapped), for ``--skip-invalid``
+    (:mod:`tc8.validate.skip`): positions (0-based, in the table checked), the message
+    parameters per row (arrays aligned with the layer) and shared."""
+
+    code: str
+    ref: LayerRef
+    field: str
+    positions: np.ndarray
+    per_row: dict = dc_field(default_factory=dict)
+    params: dict = dc_field(default_factory=dict)
+
+
 class Collector:
-    """Accumulates problems; see the module docstring for the cap."""
+    """Accumulates problems; see the module docstring for the cap.
+
+    Problems reported through :meth:`add_rows` are *about rows*: :meth:`about_rows` tells them
+    from the others (a missing layer or column, a bad CRS, a duplicated id), and every row an
+    error check flagged is kept, uncapped, in ``row_errors``.
+    """
 
     def __init__(self, cap: int = CAP):
         self.cap = cap
         self.problems: list[Problem] = []
+        self.row_errors: list[RowErrors] = []
         self._listed: Counter = Counter()
         self._more: dict = {}
+        self._in_rows = False
+        self._row_ids: set[int] = set()
+
+    def about_rows(self, problem: Problem) -> bool:
+        """True when ``problem`` (one this collector made) names rows flagged by a row check."""
+        return id(problem) in self._row_ids
 
     def add(self, severity: str, code: str, file: str, layer: str = "", row: str = "",
             field: str = "", **params) -> None:
@@ -63,8 +89,11 @@ class Collector:
             self._overflow(key, severity, file, field, 1)
             return
         self._listed[key] += 1
-        self.problems.append(Problem(severity, code, file, layer=layer, row=row, field=field,
-                                     params={k: show_value(v) for k, v in params.items()}))
+        problem = Problem(severity, code, file, layer=layer, row=row, field=field,
+                          params={k: show_value(v) for k, v in params.items()})
+        self.problems.append(problem)
+        if self._in_rows:
+            self._row_ids.add(id(problem))
 
     def add_rows(self, severity: str, code: str, ref: LayerRef, mask, field: str = "",
                  *, per_row: dict | None = None, **params) -> int:
@@ -77,19 +106,27 @@ class Collector:
         total = len(positions)
         if total == 0:
             return 0
+        if severity == "error":
+            self.row_errors.append(RowErrors(code, ref, field, positions, dict(per_row or {}), dict(params)))
         key = (ref.name, code)
         room = max(self.cap - self._listed[key], 0)
-        for pos in positions[:room]:
-            row_params = dict(params)
-            for name, values in (per_row or {}).items():
-                row_params[name] = values[pos]
-            self.add(severity, code, ref.file, ref.name, ref.row(int(pos)), field, **row_params)
-        if total > room:
-            self._overflow(key, severity, ref.file, field, total - room)
+        self._in_rows = True
+        try:
+            for pos in positions[:room]:
+                row_params = dict(params)
+                for name, values in (per_row or {}).items():
+                    row_params[name] = values[pos]
+                self.add(severity, code, ref.file, ref.name, ref.row(int(pos)), field, **row_params)
+            if total > room:
+                self._overflow(key, severity, ref.file, field, total - room)
+        finally:
+            self._in_rows = False
         return total
 
     def _overflow(self, key, severity, file, field, count) -> None:
-        entry = self._more.setdefault(key, {"severity": severity, "file": file, "count": 0, "fields": []})
+        entry = self._more.setdefault(key, {"severity": severity, "file": file, "count": 0, "fields": [],
+                                            "rows": True})
+        entry["rows"] = entry["rows"] and self._in_rows
         entry["count"] += count
         if field and field not in entry["fields"]:
             entry["fields"].append(field)
@@ -100,7 +137,10 @@ class Collector:
         """All listed problems plus one ``more_problems`` summary per capped (layer, code)."""
         out = list(self.problems)
         for (layer, code), entry in self._more.items():
-            out.append(Problem(entry["severity"], "more_problems", entry["file"], layer=layer,
-                               field=", ".join(entry["fields"]),
-                               params={"count": entry["count"], "problem": code, "cap": self.cap}))
+            more = Problem(entry["severity"], "more_problems", entry["file"], layer=layer,
+                           field=", ".join(entry["fields"]),
+                           params={"count": entry["count"], "problem": code, "cap": self.cap})
+            out.append(more)
+            if entry["rows"]:
+                self._row_ids.add(id(more))
         return out

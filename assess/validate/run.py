@@ -36,6 +36,7 @@ from .consistency import check_consistency
 from .geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, deg_text, project,
                                 resolve_crs)
 from .report import Collector, LayerRef
+from .skip import validate_skipping
 from .names import resolve_columns
 
 #: Point layers that must lie inside a commune (error otherwise).
@@ -267,6 +268,9 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                    key=lambda p: rank.get(p.layer, len(rank) if p.layer else -1))
     problems = list(read_problems or []) + found
     if any(p.severity == "error" for p in problems) or metric is None:
+        if policy.skip_invalid and metric is not None:  # go on without the rows in error (tc8.validate.skip)
+            return validate_skipping(raw, read_problems, problems, report, state, validate=validate_inputs,
+                                     metric_crs=metric_crs, policy=policy)
         return None, problems
     warnings = [p for p in problems if p.severity != "error"]
     return _build(raw, state, metric, warnings, policy), problems
