@@ -564,6 +564,19 @@ def make_commune_it(com):
 
 
 # --------------------------------------------------------------------------- writing
+def layer_metadata(n_osm_post: int, n_osm_sites: int) -> pd.DataFrame:
+    """The layer metadata table (tc8_layers): every layer is complete (generated for every
+    commune); the few OSM positions in postal_points and cell_sites would otherwise make tc8
+    take those layers as incomplete (a source naming OpenStreetMap)."""
+    osm_note = "lớp giả lập đầy đủ; vài vị trí lấy từ OpenStreetMap không làm lớp thiếu"
+    rows = [("villages", f"giả lập trên ô dân số WorldPop 2020, seed {SEED}", "mọi thôn của các xã mẫu (giả lập)"),
+            ("postal_points", f"giả lập, seed {SEED}; {n_osm_post} vị trí bưu cục thật từ OSM (ODbL)", osm_note),
+            ("cell_sites", f"giả lập, seed {SEED}; {n_osm_sites} vị trí cột thật từ OSM (ODbL)", osm_note)]
+    rows += [(name, SYN, "") for name in ("coverage", "fixed_access", "radio_stations", "speakers", "commune_it")]
+    return pd.DataFrame({"layer": [r[0] for r in rows], "complete": "yes", "source": [r[1] for r in rows],
+                         "note": [r[2] for r in rows]})
+
+
 def _round(coords, nd):
     if isinstance(coords[0], (int, float)):
         return [round(v, nd) for v in coords]
@@ -671,6 +684,8 @@ def main(argv=None):
     write_geojson(speakers, ["cluster_id", "type", "operating", "village_id", "synthetic", "source"],
                   out / "speakers.geojson")
     it.to_csv(out / "commune_it.csv", index=False, encoding="utf-8", lineterminator="\n")
+    layer_metadata(int(post["source"].str.startswith("OSM").sum()), int(sites["source"].str.startswith("OSM").sum())).to_csv(
+        out / "tc8_layers.csv", index=False, encoding="utf-8", lineterminator="\n")
     shutil.copyfile(args.src / "worldpop_2020_1km_UNadj.tif", out / "population.tif")
 
     print(f"seed {SEED}; written to {out}")

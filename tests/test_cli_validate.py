@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from builders import B, make_valid_input, replace_geometry, valid_layers
 from tc8.cli.main import cli
-from tc8.model.schema import LAYERS
+from tc8.model.schema import LAYERS, METADATA
 
 
 def invoke(*args):
@@ -65,7 +65,7 @@ BAD_INPUTS = {
                  "kind", "buu_cuc, bdvhx, dai_ly, ki_ot, thung_thu, other"),
     "out_of_range": ({"fixed_access": lambda f: f.assign(reach_m=[-5.0])}, "geojson", "fixed_access", "N1",
                      "reach_m", "outside the allowed range"),
-    "missing_layer": ({"villages": None}, "gpkg", "villages", None, None, "missing"),
+    "missing_layer": ({"communes": None}, "gpkg", "communes", None, None, "missing"),  # villages are optional
 }
 
 
@@ -179,7 +179,7 @@ def test_template_round_trip(tmp_path):
     assert result.exit_code == 0, text
     assert out.exists() and [p.name for p in out.parent.iterdir()] == ["input.gpkg"]  # no temp file left
     listed = {str(name): geom for name, geom in pyogrio.list_layers(out)}
-    assert set(listed) == set(LAYERS)
+    assert set(listed) == set(LAYERS) | {METADATA.name}  # + the layer metadata table (tc8_layers)
     assert listed["communes"] == "MultiPolygon" and listed["speakers"] == "Point" and listed["commune_it"] is None
     assert listed["villages"] == "Point"  # villages are drawn as points in QGIS (polygons also accepted)
     info = pyogrio.read_info(out, layer="postal_points")
@@ -200,7 +200,7 @@ def test_template_refuses_to_overwrite(tmp_path):
     result, text = invoke("template", out, "--lang", "en")
     assert result.exit_code == 1 and "--overwrite" in text and out.read_text() == "keep me"
     result, text = invoke("template", out, "--overwrite")
-    assert result.exit_code == 0 and len(pyogrio.list_layers(out)) == len(LAYERS)
+    assert result.exit_code == 0 and len(pyogrio.list_layers(out)) == len(LAYERS) + 1  # + tc8_layers
 
 
 def test_template_filled_in_validates(tmp_path):

@@ -18,7 +18,7 @@ import pandas as pd
 from . import rollup as rollup_mod
 from .exclusion import mark_exclusions
 from .village_status import village_statuses_of
-from tc8.measures.common import Measure, MeasureInputs
+from tc8.measures.common import Measure, MeasureInputs, villages_of
 from tc8.measures.families import all_measures
 from tc8.measures.postal import evaluate_points, nearest_postal
 from tc8.measures.radio import station_ok, village_speakers
@@ -28,7 +28,7 @@ from tc8.model.results import CRITERION, Results, status_column
 from tc8.model.vocab import EVIDENCE_ORDER, EVIDENCE_RANK, postal_rule_measures
 from tc8.rules.evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
 from tc8.rules.model import weakest_basis
-from tc8.text.join import isin_text, join_by_group, join_pair
+from tc8.text.join import join_by_group, join_pair
 from tc8.text.messages import LANGS, text
 from tc8.validate.report import Collector
 
@@ -130,8 +130,7 @@ def measures_from_inputs(inputs, rule_set, *, communes: list[str] | None = None)
     params_all = _all_parameters(inputs, rule_set)
     params = params_all.loc[codes]
     defaults = parameter_defaults(rule_set)
-    villages = inputs.get("villages")
-    villages = villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)
+    villages = villages_of(inputs, codes)  # empty (typed) without a villages layer
     found = Collector()  # warnings that need the rule set (far-tagged clusters) or the raster
     village_frame, records = _village_facts(inputs, rule_set, villages, params_all, defaults, found)
     ctx = MeasureInputs(inputs=inputs, villages=village_frame, postal_eval=records.get("postal_points"),

@@ -24,10 +24,12 @@ import pyogrio
 
 from tc8.model.errors import Problem, first_line
 from tc8.model.inputs import RawInputs, SourceFile
-from tc8.model.schema import LAYERS
+from tc8.model.schema import LAYERS, METADATA
 from .names import DATA_SUFFIXES, case_matches, not_a_layer
 
 FOLDER_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
+#: Every table an input may hold: the layers of the model and the layer metadata table.
+KNOWN_TABLES = {**LAYERS, METADATA.name: METADATA}
 POPULATION_FILE = "population.tif"
 
 
@@ -139,11 +141,11 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
         except Exception as err:  # noqa: BLE001 - any GDAL failure means "cannot open"
             problems.append(Problem("error", "unreadable_file", str(root), params={"detail": str(err)}))
             return found, problems
-        variants = case_matches(names, LAYERS)
+        variants = case_matches(names, KNOWN_TABLES)
         for name in names:
-            if name in LAYERS or name in variants:
+            if name in KNOWN_TABLES or name in variants:
                 found[variants.get(name, name)] = (root, name)
-        for name in sorted(set(names) - set(LAYERS) - set(variants)):
+        for name in sorted(set(names) - set(KNOWN_TABLES) - set(variants)):
             problems.append(not_a_layer(str(root), name, found, layer=name))
         return found, problems
     rank = {suffix: i for i, suffix in enumerate(FOLDER_SUFFIXES)}
@@ -155,11 +157,11 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
         return found, [Problem("error", "unreadable_file", str(root), params={"detail": first_line(err)})]
     for file in files:
         suffix = file.suffix.lower()
-        if suffix in rank and file.stem.lower() in LAYERS:
+        if suffix in rank and file.stem.lower() in KNOWN_TABLES:
             by_layer.setdefault(file.stem.lower(), []).append(file)
         elif suffix in DATA_SUFFIXES:
             others.append(file)
-    for name in LAYERS:
+    for name in KNOWN_TABLES:
         candidates = sorted(by_layer.get(name, []), key=lambda p: (rank[p.suffix.lower()], p.stem != name, p.name))
         if len(candidates) > 1:
             problems.append(Problem("error", "ambiguous_layer", str(root), layer=name,
@@ -169,6 +171,25 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
     for file in others:
         problems.append(not_a_layer(str(file), file.stem, found, name=file.name))
     return found, problems
+
+
+def _read_metadata(raw: RawInputs, where: tuple | None, problems: list[Problem]) -> None:
+    """Read the layer metadata table (``tc8_layers``, optional) into ``raw.metadata``, as is;
+    validation types it and merges it with the ``--incomplete`` flags."""
+    if where is None:
+        return
+    file, inner = where
+    try:
+        frame = _read_table(file, inner)
+    except ReadProblem as err:
+        problems.append(Problem("error", err.code, str(file), layer=METADATA.name, params=err.params))
+        return
+    except Exception as err:  # noqa: BLE001 - report, never a traceback
+        problems.append(Problem("error", "unreadable_layer", str(file), layer=METADATA.name,
+                                params={"detail": first_line(err)}))
+        return
+    _source_for(raw, file).layers[METADATA.name] = len(frame)
+    raw.metadata, raw.metadata_file = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), str(file)
 
 
 def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tuple[RawInputs, list[Problem]]:
@@ -205,6 +226,7 @@ def read_inputs(path: str | Path, *, population: str | Path | None = None) -> tu
             src.layer_crs[name] = frame.crs.to_string()
         raw.frames[name] = frame
         raw.files[name] = str(file)
+    _read_metadata(raw, found.get(METADATA.name), problems)
     if population is not None:
         pop = Path(population)
         if not pop.exists():

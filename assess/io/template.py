@@ -4,8 +4,11 @@ Each layer of :data:`tc8.model.schema.LAYERS` becomes a GeoPackage layer in WGS 
 typed fields: ``code``/``str``/``enum`` -> TEXT, ``int`` -> INTEGER, ``float`` -> REAL,
 ``bool`` -> boolean (OGR integer, subtype boolean). Polygonal layers are MultiPolygon; point
 layers are Point (``villages`` is Point; polygon villages are accepted by validation too);
-``commune_it`` is a table without geometry. The file is written atomically (:mod:`tc8.io.atomic`),
-so a failure never leaves a half-written template.
+``commune_it`` is a table without geometry. The layer metadata table ``tc8_layers``
+(:data:`tc8.model.schema.METADATA`) is written too, one row per layer that can be declared
+incomplete, with ``complete``, ``source`` and ``note`` left empty for the user (empty
+``complete`` = the default: complete unless the source names OpenStreetMap). The file is
+written atomically (:mod:`tc8.io.atomic`), so a failure never leaves a half-written template.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import pyogrio
 
 from .atomic import atomic_path
 from tc8.model.errors import OutputExistsError
-from tc8.model.schema import LAYERS, Layer
+from tc8.model.schema import INCOMPLETE_CAPABLE, LAYERS, METADATA, Layer
 
 _NUMPY_DTYPES = {"str": object, "code": object, "enum": object, "int": "int64", "float": "float64",
                  "bool": "bool"}
@@ -49,6 +52,17 @@ def template_frames() -> dict[str, pd.DataFrame]:
     return frames
 
 
+def metadata_frame() -> pd.DataFrame:
+    """The template's ``tc8_layers`` table: a row per layer that can be declared incomplete,
+    ``complete`` empty (nullable yes/no), ``source`` and ``note`` empty."""
+    n = len(INCOMPLETE_CAPABLE)
+    frame = pd.DataFrame({"layer": pd.Series(INCOMPLETE_CAPABLE, dtype=object),
+                          "complete": pd.array([pd.NA] * n, dtype="boolean"),
+                          "source": pd.Series([None] * n, dtype=object),
+                          "note": pd.Series([None] * n, dtype=object)})
+    return frame[[c.name for c in METADATA.columns]]
+
+
 def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
     """Write the empty input GeoPackage to ``path`` atomically; return the path.
 
@@ -66,4 +80,5 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
         for name, frame in template_frames().items():
             kwargs = {"geometry_type": geometry_type(LAYERS[name])} if LAYERS[name].geometry else {}
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
+        pyogrio.write_dataframe(metadata_frame(), tmp, layer=METADATA.name, driver="GPKG")
     return path

@@ -13,15 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from tc8.model.schema import LAYERS
 from tc8.model.vocab import EVIDENCE_RANK
-from tc8.text.join import join_by_group
+from tc8.text.join import isin_text, join_by_group, join_pair
 from tc8.text.messages import LANGS, text
 from tc8.text.reasons import text_rows
 from tc8.text.size import bounded_values
+from tc8.validate.columns import DTYPES
 from tc8.validate.consistency import SHARES
 
 if TYPE_CHECKING:  # annotations only
@@ -177,10 +180,14 @@ def count_points(frame, flag: pd.Series, codes: pd.Index, id_col: str) -> tuple:
     return low, high, ids.reindex(codes).fillna("")
 
 
+#: The largest value of a measure in each unit (the upper bound of "anything is possible").
+UNIT_MAX = {"bool": 1.0, "%": 100.0, "count": np.inf}
+
+
 def no_layer(codes: pd.Index, unit: str, missing_key: str, what_key: str, source_key: str) -> Measure:
     """A measure whose input layer is absent: unknown for every commune."""
     miss = {lang: missing_note(missing_key, lang, text(what_key, lang), source_key) for lang in LANGS}
-    high = 1.0 if unit == "bool" else np.inf
+    high = UNIT_MAX[unit]
     return Measure(pd.Series(0.0, index=codes), pd.Series(high, index=codes), unit, blank(codes),
                    blank(codes), blank(codes), blank(codes), blank(codes, miss["vi"]), blank(codes, miss["en"]))
 
@@ -207,3 +214,55 @@ def assert_share(name: str, value: pd.Series, table: pd.DataFrame | None = None)
     raise ShareAbove100(f"internal error: measure {name} = {values[i]:g} % for commune {code}{parts}"
                         f" in {over.size} commune(s); validation should have refused this input"
                         f" (inconsistent_values)")
+
+
+def incomplete(ctx: MeasureInputs, layer: str) -> bool:
+    """True when ``layer`` is present and taken as incomplete (``Inputs.incomplete_layers``:
+    the absence of a record there is not evidence that there is none)."""
+    return ctx.inputs.get(layer) is not None and layer in getattr(ctx.inputs, "incomplete_layers", ())
+
+
+def incomplete_note(layers, lang: str) -> str:
+    """``not found in an incomplete layer, <layer> (<label>)``, one clause per layer ("" for none)."""
+    return "; ".join(text("missing.incomplete_layer", lang, layer=name,
+                          label=getattr(LAYERS[name], f"label_{lang}")) for name in layers)
+
+
+def open_upper(m: Measure, layer: str, *, low_too: bool = False) -> Measure:
+    """``m`` when ``layer`` is incomplete: records not in the layer may exist, so the upper
+    bound rises to the unit's largest value (a count or yes/no found stays a lower bound; the
+    verdict can no longer be "fails"), and the missing note names the layer. ``low_too``: the
+    lower bound also drops to 0 (a share whose denominator, the list of villages, is incomplete)."""
+    high = pd.Series(UNIT_MAX[m.unit], index=m.high.index)
+    low = pd.Series(0.0, index=m.low.index).where(m.low.notna(), np.nan) if low_too else m.low
+    notes = {lang: np.full(len(m.low), incomplete_note([layer], lang), dtype=object) for lang in LANGS}
+    miss = {lang: pd.Series(join_pair(getattr(m, f"missing_{lang}").to_numpy(dtype=object), notes[lang]),
+                            index=m.low.index, dtype=object) for lang in LANGS}
+    return Measure(low, high.where(m.high.notna(), np.nan), m.unit, m.evidence, m.ids, m.details_vi, m.details_en,
+                   miss["vi"], miss["en"])
+
+
+def named_incomplete(m: Measure, layer: str) -> Measure:
+    """``m`` (a share of villages) with the incomplete ``layer`` named in the missing note of
+    every commune that has unknown villages (they are unknown because the layer is incomplete)."""
+    miss = {}
+    for lang in LANGS:
+        old = getattr(m, f"missing_{lang}")
+        miss[lang] = old.where(old == "", old + "; " + incomplete_note([layer], lang))
+    return Measure(m.low, m.high, m.unit, m.evidence, m.ids, m.details_vi, m.details_en, miss["vi"], miss["en"])
+
+
+def no_villages(codes: pd.Index) -> Measure:
+    """A share of villages without a villages layer: unknown everywhere, the note names the layer."""
+    return no_layer(codes, "%", "missing.villages_list", "missing.no_villages_layer", "missing.source_villages")
+
+
+def villages_of(inputs: Inputs, codes: pd.Index) -> gpd.GeoDataFrame:
+    """The villages of the communes ``codes`` (fresh index); without a villages layer an empty
+    frame with the layer's typed columns in the metric CRS, so every per-village step and
+    renderer runs on zero villages (the shares say the layer is missing, :func:`no_villages`)."""
+    villages = inputs.get("villages")
+    if villages is None:
+        columns = {c.name: pd.Series([], dtype=DTYPES[c.kind]) for c in LAYERS["villages"].columns}
+        return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=inputs.metric_crs), crs=inputs.metric_crs)
+    return villages[isin_text(villages["commune_code"], codes).to_numpy()].reset_index(drop=True)

@@ -11,7 +11,9 @@ A village is covered when the weighted share of its samples covered by any evide
 ``covered_share`` (0–1; a point village has one sample, so share is 0 or 1). Its evidence
 class is the strongest class that reaches the share on its own together with the stronger
 ones. A village is *not covered* (False) when a layer that could have covered it exists
-(or the village reports False); it is *unknown* (<NA>) when no evidence exists at all.
+(or the village reports False); it is *unknown* (<NA>) when no evidence exists at all, or
+when one of the layers that could have covered it is incomplete (``Sources.incomplete``: a
+site or node not in the layer may cover it) and the village does not report either way.
 
 Each covered village also names the record(s) that decided it (``record``): the ids of the
 coverage polygons, cell sites or access nodes of the deciding class that cover its samples
@@ -45,6 +47,7 @@ class Sources:
     layer_available: bool           # a layer that could cover villages is present
     polygon_id: np.ndarray          # coverage_id of each polygon (the deciding record)
     emitter_id: np.ndarray          # site_id / node_id of each emitter
+    incomplete: tuple = ()          # present layers taken as incomplete: "not covered" is unknown
 
 
 def _best_rank_per_sample(points: np.ndarray, src: Sources) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +104,7 @@ def village_service(samples, n_villages: int, src: Sources, covered_share) -> pd
     first = np.where(ok, reaches.argmax(axis=1), NO_EVIDENCE)
     evidence = np.array(list(EVIDENCE_ORDER) + [""], dtype=object)[first]
 
-    known = np.full(n_villages, src.layer_available) | ~np.isnan(reported) | ok
+    known = np.full(n_villages, src.layer_available and not src.incomplete) | ~np.isnan(reported) | ok
     ok_series = pd.Series(ok, dtype="boolean")
     ok_series[~known] = pd.NA
     if not ok.all():

@@ -19,7 +19,7 @@ from tc8.text.join import join_by_group
 from tc8.text.messages import LANGS, fmt_number, text
 from tc8.text.size import bounded_values
 
-from .common import (Measure, MeasureInputs, blank, count_points, kleene_and, no_layer,
+from .common import (Measure, MeasureInputs, blank, count_points, incomplete, kleene_and, no_layer, open_upper,
                      unknown_records_note)
 
 
@@ -115,7 +115,8 @@ def _failing_points_text(postal: pd.DataFrame, evaluation: pd.DataFrame, codes: 
 def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
     """The postal measures per commune: counts of qualifying points, qualifying letter boxes,
     public telecom points and qualifying points with online public services (unknown
-    everywhere without a ``postal_points`` layer)."""
+    everywhere without a ``postal_points`` layer; without an upper bound where the layer is
+    incomplete, :func:`tc8.measures.common.open_upper`)."""
     postal, evaluation, codes = ctx.inputs.get("postal_points"), ctx.postal_eval, ctx.codes
     names = ("postal_points_qualifying", "letter_boxes_qualifying", "public_telecom_points",
              "postal_points_online_services")
@@ -140,4 +141,6 @@ def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
         low, high, ids = count_points(postal, flag, codes, "point_id")
         out[name] = Measure(low, high, measure(name).unit, blank(codes, "declared"), ids.where(low > 0, all_ids),
                             details["vi"], details["en"], miss["vi"], miss["en"])
+    if incomplete(ctx, "postal_points"):  # a point not in the layer may exist: no "fails"
+        out = {name: open_upper(m, "postal_points") for name, m in out.items()}
     return out

@@ -19,7 +19,8 @@ from tc8.text.join import isin_text, join_by_group, join_pair
 from tc8.text.messages import LANGS, fmt_number, text
 from tc8.validate.report import Collector, LayerRef
 
-from .common import Measure, MeasureInputs, blank, bool_array, count_points, no_layer, unknown_records_note, village_share
+from .common import (Measure, MeasureInputs, blank, bool_array, count_points, incomplete, named_incomplete, no_layer,
+                     no_villages, open_upper, unknown_records_note, village_share)
 
 if TYPE_CHECKING:  # annotations only
     from tc8.model.inputs import Inputs
@@ -125,11 +126,23 @@ def village_speakers(inputs: Inputs, villages: pd.DataFrame, params: pd.DataFram
     out["speaker_ok"] = pd.Series(out["speakers_operating"].to_numpy() > 0, index=villages.index, dtype="boolean")
     vi, en = reasons.speaker_reasons(out, key.map(broken).astype(object).fillna("").to_numpy(),
                                      params["speaker_reach_m"].reindex(villages["commune_code"]).to_numpy(dtype=float))
+    vi, en = _unknown_if_incomplete(inputs, out, vi, en)
     for lang, col in (("vi", vi), ("en", en)):  # a village without a cluster names the far-tagged ones
         extra = key.map(far_reason[lang]).astype(object).fillna("").to_numpy()
         col = np.asarray(col, dtype=object)
         out[f"reason_speaker_{lang}"] = np.where(col != "", join_pair(col, extra), col)
     return out, pd.Series(matched.to_numpy(), index=speakers.index, dtype="string")
+
+
+def _unknown_if_incomplete(inputs, out: pd.DataFrame, vi, en) -> tuple:
+    """Where the speakers layer is incomplete, a village without an operating cluster is unknown
+    (a cluster not in the layer may serve it): ``speaker_ok`` <NA> in ``out`` and its reasons
+    ``vi``/``en`` naming the layer; returned unchanged otherwise."""
+    if "speakers" not in getattr(inputs, "incomplete_layers", ()):
+        return vi, en
+    vi, en = reasons.not_found_incomplete(~out["speaker_ok"].to_numpy(dtype=bool), vi, en, ("speakers",))
+    out["speaker_ok"] = out["speaker_ok"].where(out["speaker_ok"].fillna(False), pd.NA)
+    return vi, en
 
 
 def station_ok(stations: pd.DataFrame) -> pd.Series:
@@ -194,13 +207,28 @@ def it_station_measure(stations: pd.DataFrame | None, codes: pd.Index) -> Measur
 def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
     """The radio measures per commune: share of villages with an operating loudspeaker cluster,
     a station that is ok, an operating IT/telecom-based station."""
-    v, codes = ctx.villages, ctx.codes
+    codes = ctx.codes
     stations = ctx.inputs.get("radio_stations")
+    out = {"share_villages_speakers": _speaker_share(ctx),
+           "radio_station_ok": station_measure(stations, codes),
+           "radio_station_it_based": it_station_measure(stations, codes)}
+    if incomplete(ctx, "radio_stations"):  # a station not in the layer may exist: no "fails"
+        out.update({name: open_upper(out[name], "radio_stations") for name in ("radio_station_ok",
+                                                                                "radio_station_it_based")})
+    return out
+
+
+def _speaker_share(ctx: MeasureInputs) -> Measure:
+    """``share_villages_speakers``; unknown without a villages layer, open where the list of
+    villages is incomplete, and the layer named where the speakers layer is (its villages
+    without an operating cluster are unknown, :func:`village_speakers`)."""
+    v, codes = ctx.villages, ctx.codes
+    if ctx.inputs.get("villages") is None:
+        return no_villages(codes)
     evidence = pd.Series(np.where(v["speaker_ok"].notna(), "reported", ""), index=v.index)
     reason = {lang: v[f"reason_speaker_{lang}"].to_numpy(dtype=object) for lang in LANGS}
-    return {
-        "share_villages_speakers": village_share(v, v["speaker_ok"], evidence, reason, codes,
-                                                 "missing.villages_speakers", "missing.source_speakers"),
-        "radio_station_ok": station_measure(stations, codes),
-        "radio_station_it_based": it_station_measure(stations, codes),
-    }
+    share = village_share(v, v["speaker_ok"], evidence, reason, codes, "missing.villages_speakers",
+                          "missing.source_speakers")
+    if incomplete(ctx, "speakers"):
+        share = named_incomplete(share, "speakers")
+    return open_upper(share, "villages", low_too=True) if incomplete(ctx, "villages") else share

@@ -24,7 +24,8 @@ from tc8.text.join import join_pair
 from tc8.text.messages import LANGS
 from tc8.validate.report import Collector, LayerRef
 
-from .common import Measure, MeasureInputs, bool_array, commune_of_points, kleene_and, kleene_or, village_share
+from .common import (Measure, MeasureInputs, bool_array, commune_of_points, incomplete, kleene_and, kleene_or,
+                     named_incomplete, no_villages, open_upper, village_share)
 from .coverage import Sources, nearest_emitter, village_service
 from .sampling import village_samples
 
@@ -89,7 +90,14 @@ def _mobile_sources(inputs, techs: list[str], sites_radius: np.ndarray, reported
         label = sites["technology"].to_numpy(dtype=object)[sel]
         eid = sites["site_id"].to_numpy(dtype=object)[sel]
     available = cov is not None or sites is not None
-    return Sources(polys, ranks, plabel, emit, reach, label, reported, available, pid, eid)
+    return Sources(polys, ranks, plabel, emit, reach, label, reported, available, pid, eid,
+                   _incomplete(inputs, ("coverage", "cell_sites")))
+
+
+def _incomplete(inputs, layers: tuple[str, ...]) -> tuple[str, ...]:
+    """The layers of ``layers`` that are present and taken as incomplete."""
+    taken = getattr(inputs, "incomplete_layers", ())
+    return tuple(name for name in layers if name in taken and inputs.get(name) is not None)
 
 
 def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
@@ -102,7 +110,7 @@ def _fixed_sources(inputs, reported: pd.Series, *, voice: bool) -> Sources:
         label = nodes["technology"].str.upper().to_numpy(dtype=object)[sel]
         eid = nodes["node_id"].to_numpy(dtype=object)[sel]
     return Sources(_EMPTY, np.empty(0, dtype=np.int8), _EMPTY, emit, reach, label, reported, nodes is not None,
-                   _EMPTY, eid)
+                   _EMPTY, eid, _incomplete(inputs, ("fixed_access",)))
 
 
 def _best_evidence(a_ok, a_ev, b_ok, b_ev) -> np.ndarray:
@@ -179,6 +187,9 @@ def _add_reasons(out: pd.DataFrame, villages: pd.DataFrame, sources: dict, lists
         near_b = nearest_emitter(geoms[bad], sb)
         vi, en = reasons.telecom_reasons(service, out.loc[bad], near_a, near_b, sa, sb, lists,
                                          villages.loc[bad], share[bad])
+        layers = tuple(dict.fromkeys(sa.incomplete + sb.incomplete))
+        if layers:  # unknown (not "not covered") because a layer is incomplete: say which
+            vi, en = reasons.not_found_incomplete(out.loc[bad, f"{service}_ok"].isna().to_numpy(), vi, en, layers)
         out[f"reason_{service}_vi"] = ""
         out[f"reason_{service}_en"] = ""
         out.loc[bad, f"reason_{service}_vi"] = vi
@@ -194,6 +205,9 @@ def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
     """Shares (%) of a commune's villages with telephone, with Internet, and with both; the
     evidence of "both" is the weaker of the two classes of each village."""
     v, codes = ctx.villages, ctx.codes
+    if ctx.inputs.get("villages") is None:
+        return {name: no_villages(codes) for name in ("share_villages_phone", "share_villages_internet",
+                                                       "share_villages_phone_and_internet")}
     both_ok = kleene_and(v["phone_ok"], v["internet_ok"])
     both_reason = {lang: join_pair(v[f"reason_phone_{lang}"].to_numpy(dtype=object),
                                    v[f"reason_internet_{lang}"].to_numpy(dtype=object)) for lang in LANGS}
@@ -202,7 +216,7 @@ def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
     weaker = pd.Series(np.where(phone_rank >= internet_rank, v["phone_evidence"], v["internet_evidence"]),
                        index=v.index)
     src = "missing.source_telecom"
-    return {
+    out = {
         "share_villages_phone": village_share(v, v["phone_ok"], v["phone_evidence"], _service_reasons(v, "phone"),
                                               codes, "missing.villages_phone", src),
         "share_villages_internet": village_share(v, v["internet_ok"], v["internet_evidence"],
@@ -211,3 +225,15 @@ def commune_measures(ctx: MeasureInputs) -> dict[str, Measure]:
         "share_villages_phone_and_internet": village_share(v, both_ok, weaker, both_reason, codes,
                                                            "missing.villages_internet", src),
     }
+    return _name_incomplete(ctx, out)
+
+
+def _name_incomplete(ctx: MeasureInputs, shares: dict[str, Measure]) -> dict[str, Measure]:
+    """The shares with the incomplete coverage layers named in their notes (their villages not
+    covered are unknown), and open bounds when the list of villages itself is incomplete."""
+    for layer in ("coverage", "cell_sites", "fixed_access"):
+        if incomplete(ctx, layer):
+            shares = {name: named_incomplete(m, layer) for name, m in shares.items()}
+    if incomplete(ctx, "villages"):
+        shares = {name: open_upper(m, "villages", low_too=True) for name, m in shares.items()}
+    return shares

@@ -50,6 +50,9 @@ class RawInputs:
     files: dict = field(default_factory=dict)
     sources: list = field(default_factory=list)
     population_raster: Path | None = None
+    #: the layer metadata table (``tc8_layers``, :data:`tc8.model.schema.METADATA`) as read, and its file
+    metadata: object = None
+    metadata_file: str | None = None
 
 
 #: Default of ``--snap-distance`` (metres); the value and its justification: README, boundary policy.
@@ -104,6 +107,10 @@ class Inputs:
     #: ``metric_crs``, one row per record and error; columns: :mod:`tc8.validate.skip`); None
     #: when nothing was skipped
     excluded: object = None
+    #: layers taken as incomplete (absence of a record there is not evidence): the
+    #: ``--incomplete`` flags, the metadata table and OpenStreetMap sources, merged once by
+    #: :func:`tc8.validate.completeness.incomplete_layers`
+    incomplete_layers: frozenset = frozenset()
 
     def get(self, name: str):
         return self.layers.get(name)

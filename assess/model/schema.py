@@ -128,7 +128,7 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "villages", POINT + POLYGONAL, "village_id", required=True, code_column="commune_code",
+            "villages", POINT + POLYGONAL, "village_id", code_column="commune_code",
             label_vi="Thôn", label_en="Villages",
             columns=(
                 C("village_id", "code", required=True, nullable=False, unique=True,
@@ -285,3 +285,21 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
+
+#: The input's layer metadata table (``tc8_layers``, a plain table written by ``tc8 template``;
+#: optional): one row per layer saying whether it is complete, where it came from and a note.
+#: ``complete`` = no declares the layer incomplete (not finding a record there is not evidence
+#: that there is none); empty = the default (complete, unless its source names OpenStreetMap).
+#: Not a layer of :data:`LAYERS`: it describes them (:mod:`tc8.validate.completeness`).
+METADATA = Layer(
+    "tc8_layers", None, "layer",
+    label_vi="Thông tin các lớp dữ liệu", label_en="Layer metadata",
+    columns=(
+        C("layer", "code", required=True, nullable=False, unique=True, label_vi="Lớp", label_en="Layer"),
+        C("complete", "bool", label_vi="Đầy đủ", label_en="Complete"),
+        C("source", "str", label_vi="Nguồn", label_en="Source"),
+        C("note", "str", label_vi="Ghi chú", label_en="Note"),
+    ),
+)
+#: Layers that can be declared incomplete (every layer but the communes being assessed).
+INCOMPLETE_CAPABLE = tuple(name for name in LAYERS if name != "communes")

@@ -105,6 +105,8 @@ _MOBILE = (("coverage", None), ("cell_sites", None))
 _FIXED = (("fixed_access", None),)
 _PHONE = _MOBILE + (("villages", "mobile_phone"),) + _FIXED + (("villages", "fixed_phone"),)
 _INTERNET = _MOBILE + (("villages", "mobile_broadband"),) + _FIXED + (("villages", "fixed_broadband"),)
+#: A share of villages needs the villages layer (optional: without it the share is unknown).
+_VILLAGES = (("villages", None),)
 
 
 def _it(*columns: str) -> tuple:
@@ -118,11 +120,11 @@ _SPECS = (
     MeasureSpec("public_telecom_points", "count", "postal", (((_PP, "telecom_service"),),)),
     MeasureSpec("postal_points_online_services", "count", "postal",
                 (((_PP, "kind"),), POSTAL_RULE, ((_PP, "online_public_services"),))),
-    MeasureSpec("share_villages_phone", "%", "telecom", (_PHONE,), ("phone_ok",)),
-    MeasureSpec("share_villages_internet", "%", "telecom", (_INTERNET,), ("internet_ok",)),
-    MeasureSpec("share_villages_phone_and_internet", "%", "telecom", (_PHONE, _INTERNET),
+    MeasureSpec("share_villages_phone", "%", "telecom", (_VILLAGES, _PHONE), ("phone_ok",)),
+    MeasureSpec("share_villages_internet", "%", "telecom", (_VILLAGES, _INTERNET), ("internet_ok",)),
+    MeasureSpec("share_villages_phone_and_internet", "%", "telecom", (_VILLAGES, _PHONE, _INTERNET),
                 ("phone_ok", "internet_ok")),
-    MeasureSpec("share_villages_speakers", "%", "radio", ((("speakers", None),),), ("speaker_ok",)),
+    MeasureSpec("share_villages_speakers", "%", "radio", (_VILLAGES, (("speakers", None),)), ("speaker_ok",)),
     MeasureSpec("radio_station_ok", "bool", "radio", (((_RS, "operating"),), ((_RS, "compliant"),))),
     MeasureSpec("radio_station_it_based", "bool", "radio", (((_RS, "operating"),), ((_RS, "type"),))),
     MeasureSpec("it_eoffice_system", "bool", "it", _it("eoffice_system")),

@@ -229,3 +229,16 @@ def speaker_reasons(frame: pd.DataFrame, broken: np.ndarray, reach: np.ndarray):
         col[off] = text_rows("reason.speakers_broken", lang, ids=broken[off])
         out[lang] = col
     return out["vi"], out["en"]
+
+
+def not_found_incomplete(mask, vi, en, layers) -> tuple[np.ndarray, np.ndarray]:
+    """The village reasons ``vi``/``en`` with "not found in an incomplete layer (<layers>)"
+    added on the rows of ``mask`` (villages unknown, not failing, because those layers are incomplete)."""
+    mask = np.asarray(mask, dtype=bool)
+    out = []
+    for lang, col in (("vi", vi), ("en", en)):
+        col = np.asarray(col, dtype=object).copy()
+        note = np.full(int(mask.sum()), text("reason.incomplete_layer", lang, layers=", ".join(layers)), dtype=object)
+        col[mask] = join_pair(col[mask], note)
+        out.append(col)
+    return out[0], out[1]

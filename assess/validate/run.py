@@ -32,6 +32,7 @@ from tc8.model.schema import LAYERS
 from tc8.text.join import isin_text
 from tc8.text.size import check_text_lengths
 from .columns import type_layer
+from .completeness import incomplete_layers
 from .consistency import check_consistency
 from .geometry import (CommuneIndex, check_extent, check_geometry, check_metric_crs, deg_text, project,
                                 resolve_crs)
@@ -263,6 +264,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
     check_consistency(state, raw.frames, report)  # a part larger than its whole
     check_text_lengths(state, report)  # names/free text too long to show (tc8.text.size)
     _check_raster(raw.population_raster, report, state)
+    incomplete = incomplete_layers(raw, {n: st.table for n, st in state.items()}, policy, report)
     rank = {name: i for i, name in enumerate(LAYERS)}
     found = sorted(report.finish(),  # stable: general first, then by layer order
                    key=lambda p: rank.get(p.layer, len(rank) if p.layer else -1))
@@ -273,7 +275,9 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                                      metric_crs=metric_crs, policy=policy)
         return None, problems
     warnings = [p for p in problems if p.severity != "error"]
-    return _build(raw, state, metric, warnings, policy), problems
+    inputs = _build(raw, state, metric, warnings, policy)
+    inputs.incomplete_layers = incomplete
+    return inputs, problems
 
 
 def load_and_validate(path: str | Path, *, population: str | Path | None = None,
