@@ -234,6 +234,7 @@ def test_without_villages_maps_and_dossiers_are_written(no_villages, baseline, t
     sheet = load_workbook(book)["Cần bổ sung"]
     cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     assert "chưa có lớp villages" in cells
+    assert codes[0] == NO_POINT and "không tìm thấy trong lớp chưa đầy đủ postal_points" in cells
 
 
 # --- template ------------------------------------------------------------------------------
