@@ -49,9 +49,11 @@ BAD_INPUTS = {
     "empty_geometry": ({"villages": replace_geometry(0, None)}, "geojson", "villages", "V1", "geometry", "no geometry"),
     "wrong_geometry_type": ({"speakers": replace_geometry(2, LineString([(108.0, 12.0), (108.01, 12.01)]))}, "geojson",
                             "speakers", "K3", "geometry", "LineString"),
-    "outside_communes": ({"postal_points": replace_geometry(1, Point(108.3, 12.3))}, "geojson", "postal_points", "P2",
+    "outside_communes": ({"postal_points": lambda p: replace_geometry(1, Point(108.3, 12.3))(p).assign(
+                             commune_code=["24784", None])}, "geojson", "postal_points", "P2",
                          "geometry", "outside every commune"),
-    "commune_mismatch": ({"villages": lambda v: v.assign(commune_code=["24787", "24784", "24787"])}, "geojson",
+    "commune_mismatch": ({"villages": lambda v: replace_geometry(0, Point(108.001, 12.01))(v).assign(
+                             commune_code=["24787", "24784", "24787"])}, "geojson",
                          "villages", "V1", "commune_code", "differs"),
     "unknown_commune": ({"radio_stations": lambda r: r.assign(commune_code=["24784", "11111"])}, "geojson",
                         "radio_stations", "R2", "commune_code", "not in the communes layer"),

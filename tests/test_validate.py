@@ -235,24 +235,29 @@ def test_polygon_villages_are_accepted(tmp_path):
     assert problems == [] and inputs.layers["villages"]["commune_code"].iloc[2] == B
 
 
-@pytest.mark.parametrize("layer, position, row", [("villages", 2, "V3"), ("postal_points", 0, "P1"),
-                                                   ("radio_stations", 1, "R2"), ("speakers", 0, "K1")])
-def test_point_outside_every_commune(tmp_path, layer, position, row):
+@pytest.mark.parametrize("layer, position, row, code, field", [
+    ("villages", 2, "V3", "commune_code_far", "commune_code"),  # coded: far from its commune (boundary policy)
+    ("postal_points", 0, "P1", "commune_code_far", "commune_code"),
+    ("radio_stations", 1, "R2", "commune_code_far", "commune_code"),
+    ("speakers", 0, "K1", "outside_communes", "geometry")])  # no code: beyond the snap distance
+def test_point_outside_every_commune(tmp_path, layer, position, row, code, field):
     _, problems = run(tmp_path, **{layer: replace_geometry(position, Point(108.3, 12.3))})
-    one(problems, "outside_communes", layer, row, "geometry")
+    one(problems, code, layer, row, field)
 
 
 def test_cell_sites_may_lie_outside_communes(tmp_path):
     inputs, problems = run(tmp_path, cell_sites=replace_geometry(0, Point(108.3, 12.3)),
                            fixed_access=replace_geometry(0, Point(108.4, 12.4)))
-    assert problems == [] and inputs is not None
+    assert inputs is not None and [p.code for p in problems] == ["serving_outside_communes"]
 
 
 def test_code_column_disagrees_with_position(tmp_path):
-    _, problems = run(tmp_path, villages=_assign(commune_code=[B, A, B]))
-    p = one(problems, "commune_mismatch", "villages", "V1", "commune_code")
-    assert (p.params["given"], p.params["spatial"]) == (B, A)
-    assert len(only(problems, "commune_mismatch")) == 1
+    """4.4 km off the commune its code names: a warning (boundary policy), the code is kept."""
+    inputs, problems = run(tmp_path, villages=_assign(commune_code=[B, A, B]))
+    p = one(problems, "commune_code_off", "villages", "V1", "commune_code")
+    assert p.severity == "warning" and p.params["given"] == B
+    assert len(only(problems, "commune_code_off")) == 1
+    assert inputs.layers["villages"]["commune_code"].iloc[0] == B
 
 
 def test_point_on_shared_boundary_agrees_with_either_code(tmp_path):

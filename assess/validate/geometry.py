@@ -8,8 +8,9 @@
   (y, x) would be inside, the row is reported as lat/lon swapped instead.
 * :func:`check_metric_crs` — a user's metric CRS must declare an area of use containing the
   data (error otherwise; warning when it declares none) and must not distort areas there.
-* :func:`locate` — each row's commune by point in polygon (STRtree bulk query; polygons use
-  ``point_on_surface``); a point on a shared boundary belongs to every commune it touches.
+* :class:`CommuneIndex` — each row's commune by point in polygon (STRtree bulk query; polygons
+  use ``point_on_surface``; a point on a shared boundary belongs to every commune it touches),
+  the nearest commune of a point and the distance to a named commune.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS, Proj, Transformer
 
@@ -168,9 +170,15 @@ def project(geoms: np.ndarray, crs: CRS, metric: CRS) -> np.ndarray:
 
 
 class CommuneIndex:
-    """STRtree over the communes usable for point-in-polygon (present geometry and code)."""
+    """STRtree over the communes usable for point-in-polygon (present geometry and code).
 
-    def __init__(self, geoms: np.ndarray, codes: np.ndarray):
+    ``names`` (optional, aligned with ``codes``) lets messages name a commune by code and name
+    (:meth:`name`). Besides :meth:`locate`, the index answers the nearest commune of points
+    outside every commune (:meth:`nearest`) and the distance to a named commune
+    (:meth:`distance_to`); the boundary policy (:mod:`tc8.validate.boundary`) uses both.
+    """
+
+    def __init__(self, geoms: np.ndarray, codes: np.ndarray, names: np.ndarray | None = None):
         usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.array(
             [c is not None for c in codes], dtype=bool)
         geoms = np.where(usable, geoms, None)
@@ -179,7 +187,22 @@ class CommuneIndex:
         if invalid.any():  # repaired copies only for the lookup; the error is reported elsewhere
             geoms[invalid] = shapely.make_valid(geoms[invalid])
         self.codes = np.asarray(codes, dtype=object)
+        self.names = np.asarray(names if names is not None else codes, dtype=object)
         self.tree = shapely.STRtree(geoms)
+        first = pd.Series(np.arange(len(codes)), index=pd.Index(self.codes, dtype=object))
+        first = first[usable]
+        self._position = first[~first.index.duplicated()]  # code -> first usable commune
+
+    @staticmethod
+    def anchor(geoms: np.ndarray) -> np.ndarray:
+        """The point that locates each row: the point itself, a polygon's ``point_on_surface``
+        (None for any other or missing geometry)."""
+        type_ids = shapely.get_type_id(geoms)
+        pts = np.where(type_ids == 0, geoms, None)
+        polys = np.isin(type_ids, (3, 6))
+        if polys.any():
+            pts[polys] = shapely.point_on_surface(geoms[polys])
+        return pts
 
     def locate(self, geoms: np.ndarray, given: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(commune code per row or None, whether ``given[i]`` is among the communes touched).
@@ -190,11 +213,7 @@ class CommuneIndex:
         the edge once projected); a commune that contains it wins over one only touching it.
         """
         n = len(geoms)
-        type_ids = shapely.get_type_id(geoms)
-        pts = np.where(type_ids == 0, geoms, None)
-        polys = np.isin(type_ids, (3, 6))
-        if polys.any():
-            pts[polys] = shapely.point_on_surface(geoms[polys])
+        pts = self.anchor(geoms)
         q, c = self.tree.query(pts, predicate="dwithin", distance=BOUNDARY_TOLERANCE_M)
         code = np.full(n, None, dtype=object)
         if len(q):
@@ -210,3 +229,44 @@ class CommuneIndex:
             agree[q[hit]] = True
             code[agree] = given[agree]
         return code, agree
+
+    def nearest(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position of the nearest commune, distance in metres) per point of ``points``
+        (anchors, metric CRS); -1 and NaN for a None point. Ties: the first commune."""
+        pos = np.full(len(points), -1, dtype=np.intp)
+        dist = np.full(len(points), np.nan)
+        present = ~shapely.is_missing(points)
+        if present.any() and len(self.tree):
+            (q, c), d = self.tree.query_nearest(points[present], return_distance=True, all_matches=False)
+            rows = np.flatnonzero(present)[q]
+            pos[rows], dist[rows] = c, d
+        return pos, dist
+
+    def distance_to(self, points: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Distance in metres from each point to the commune its ``codes`` entry names (NaN
+        where the point is None or the code names no usable commune); aligned arrays."""
+        pos = self.position(codes)
+        known = (pos >= 0) & ~shapely.is_missing(points)
+        dist = np.full(len(points), np.nan)
+        if known.any():
+            dist[known] = shapely.distance(points[known], self.tree.geometries[pos[known]])
+        return dist
+
+    def code(self, positions: np.ndarray) -> np.ndarray:
+        """Codes of the communes at ``positions`` (None for -1)."""
+        out = np.full(len(positions), None, dtype=object)
+        ok = positions >= 0
+        out[ok] = self.codes[positions[ok]]
+        return out
+
+    def name(self, positions: np.ndarray) -> np.ndarray:
+        """Names of the communes at ``positions`` (None for -1)."""
+        out = np.full(len(positions), None, dtype=object)
+        ok = positions >= 0
+        out[ok] = self.names[positions[ok]]
+        return out
+
+    def position(self, codes: np.ndarray) -> np.ndarray:
+        """Position of the commune each code names (-1 when none)."""
+        pos = self._position.reindex(pd.Index(codes, dtype=object)).to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(pos), -1, pos).astype(np.intp)

@@ -31,6 +31,7 @@ from tc8.io.paths import MAX_NAME, unsafe_names
 from tc8.model.schema import LAYERS
 from tc8.text.join import isin_text
 from tc8.text.size import check_text_lengths
+from .boundary import assign_communes, report_serving_outside
 from .columns import type_layer
 from .completeness import incomplete_layers
 from .consistency import check_consistency
@@ -40,7 +41,7 @@ from .report import Collector, LayerRef
 from .skip import validate_skipping
 from .names import resolve_columns
 
-#: Point layers that must lie inside a commune (error otherwise).
+#: Point layers whose rows belong to a commune (the boundary policy: tc8.validate.boundary).
 IN_COMMUNE_LAYERS = ("villages", "postal_points", "radio_stations", "speakers")
 COMMUNE_CODE_RE = re.compile(r"^\d{5}$")
 DEFAULT_METRIC = "EPSG:32648"
@@ -131,8 +132,9 @@ def _read_layer(name: str, frame: pd.DataFrame, file: str, report: Collector) ->
     return st
 
 
-def _check_codes(state: dict, report: Collector) -> None:
-    """Code columns vs communes (spatial and by value), speakers' villages, commune_it codes."""
+def _check_codes(state: dict, report: Collector, policy: InputPolicy) -> None:
+    """Code columns vs communes (by value; positions under the boundary ``policy``,
+    :mod:`tc8.validate.boundary`), speakers' villages, commune_it codes."""
     communes = state.get("communes")
     if communes is not None:
         codes = communes.table["commune_code"]
@@ -149,7 +151,8 @@ def _check_codes(state: dict, report: Collector) -> None:
         known = set(communes.table["commune_code"].dropna())
         if communes.metric is not None:
             col = communes.table["commune_code"]
-            index = CommuneIndex(communes.metric, col.to_numpy(dtype=object, na_value=None))
+            index = CommuneIndex(communes.metric, col.to_numpy(dtype=object, na_value=None),
+                                 communes.table["commune_name"].to_numpy(dtype=object, na_value=None))
     for name in IN_COMMUNE_LAYERS:
         st = state.get(name)
         if st is None or communes is None:
@@ -164,16 +167,10 @@ def _check_codes(state: dict, report: Collector) -> None:
                             per_row={"value": given})
         if index is None or st.metric is None:
             continue  # no usable positions: the reason is already reported
-        spatial, agree = index.locate(np.where(st.good, st.metric, None), given)
-        outside = st.good & (spatial == None)  # noqa: E711 - elementwise on objects
-        report.add_rows("error", "outside_communes", st.ref, outside, "geometry")
-        if given is not None:
-            has_code = given != None  # noqa: E711
-            mismatch = st.good & ~outside & has_code & ~unknown & ~agree
-            report.add_rows("error", "commune_mismatch", st.ref, mismatch, layer.code_column,
-                            per_row={"given": given, "spatial": spatial})
-            spatial = np.where(has_code, given, spatial)
-        st.extra["commune_code"] = pd.array(spatial, dtype="string")
+        found = assign_communes(index, st, given, unknown, policy, report, layer.code_column)
+        st.extra["commune_code"] = pd.array(found, dtype="string")
+    if index is not None:
+        report_serving_outside(state, index, report)  # once, with their count
     speakers, villages = state.get("speakers"), state.get("villages")
     if speakers is not None and villages is not None:
         vid = speakers.table["village_id"]
@@ -260,7 +257,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
         for st in state.values():
             if st.geoms is not None and st.crs is not None:
                 st.metric = project(st.geoms, st.crs, metric)
-    _check_codes(state, report)
+    _check_codes(state, report, policy)
     check_consistency(state, raw.frames, report)  # a part larger than its whole
     check_text_lengths(state, report)  # names/free text too long to show (tc8.text.size)
     _check_raster(raw.population_raster, report, state)
