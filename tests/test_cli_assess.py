@@ -77,7 +77,7 @@ def test_one_commune_only(input_dir, tmp_path):
 
 
 def test_bad_input_is_a_message_not_a_traceback(tmp_path):
-    bad = make_valid_input(tmp_path, villages=lambda v: v.assign(commune_code=["24784", "24784", "24784"]))
+    bad = make_valid_input(tmp_path, villages=lambda v: v.assign(commune_code=["24784", "24784", "99999"]))  # unknown code
     res = CliRunner().invoke(cli, ["assess", str(bad), "--rules", "ntm-2016-2020", "-o", str(tmp_path / "o")])
     assert res.exit_code == 1
     assert "villages" in res.output and "V3" in res.output
