@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tc8.model.inputs import PROVISIONAL_COLUMN
+from tc8.outputs.provisional import provisional_label
 from tc8.text.messages import fmt_number, shorten, text
 from tc8.text.size import NAME_CHARS, bounded
 
@@ -54,15 +56,16 @@ def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, 
     row_html = _indicator_rows(indicators, lang, reason_limit)
     groups = indicators.groupby(indicators["commune_code"].astype(str), sort=False).indices
     links = links or {}
+    provisional = f'<div class="tc8-why">{esc(provisional_label(lang))}</div>'  # a commune without an official code
     out = []
-    for code, name, status in zip(communes["commune_code"].astype(str), _col(communes, "commune_name"),
-                                  _col(communes, "status_tc8")):
+    for code, name, status, tam in zip(communes["commune_code"].astype(str), _col(communes, "commune_name"),
+                                       _col(communes, "status_tc8"), _col(communes, PROVISIONAL_COLUMN, False)):
         table = "<table>" + "".join(row_html[i] for i in groups.get(code, ())) + "</table>"
         link = links.get(code)
         html_link = (f'<div><a href="{esc(link)}">{esc(text("map.open_commune_map", lang))}</a></div>'
                      if link else "")
         out.append(f'<div class="tc8-pop"><b>{esc(bounded(name, "commune_name"))}</b> ({esc(code)}) {badge(status, lang)}'
-                   f'{html_link}{table}</div>')
+                   f'{provisional if tam else ""}{html_link}{table}</div>')
     return out
 
 

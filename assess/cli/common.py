@@ -23,9 +23,58 @@ def format_problem(problem: Problem, lang: str) -> str:
     return f"[{d['severity']}] {where}: {d['message']}{fix}"
 
 
-def print_problems(problems: Iterable[Problem], lang: str, *, err: bool = True) -> None:
+#: rows named in one line of grouped problems before "…"
+GROUP_ROWS = 5
+
+
+def problem_count(problems: Iterable[Problem]) -> int:
+    """How many problems ``problems`` stands for (a ``more_problems`` summary counts its rows)."""
+    total = 0
+    for p in problems:
+        total += int(p.params.get("count", 1)) if p.code == "more_problems" else 1
+    return total
+
+
+def problem_lines(problems: Iterable[Problem], lang: str) -> list[str]:
+    """One line per problem as :func:`format_problem`, except that a problem repeated exactly
+    (same row too) is shown once, and problems sharing code, file, layer, field and message are
+    one line ``51 × [warning] … (rows #1, #2, …)`` at the place of the first."""
+    groups: dict[tuple, list] = {}
     for problem in problems:
-        click.echo(format_problem(problem, lang), err=err)
+        d = problem_dict(problem, lang)
+        key = (problem.severity, problem.code, d["file"], d["layer"], d["field"], d["message"])
+        rows = groups.setdefault(key, [problem, []])[1]
+        if d["row"] not in rows:
+            rows.append(d["row"])
+    lines = []
+    for first, rows in groups.values():
+        if len(rows) == 1:
+            lines.append(format_problem(first, lang))
+            continue
+        shown = ", ".join(r for r in rows[:GROUP_ROWS] if r) + (", …" if len(rows) > GROUP_ROWS else "")
+        line = format_problem(Problem(first.severity, first.code, first.file, first.layer, "", first.field,
+                                      first.params), lang)
+        lines.append(f"{text('summary.repeated', lang, count=len(rows))} {line}"
+                     + (f" ({text('summary.repeated_rows', lang, rows=shown)})" if shown else ""))
+    return lines
+
+
+def print_problems(problems: Iterable[Problem], lang: str, *, err: bool = True, quiet: bool = False) -> None:
+    """Each problem once (repeats grouped, :func:`problem_lines`); ``quiet``: only how many."""
+    problems = list(problems)
+    if quiet:
+        if problems:
+            click.echo(text("summary.quiet_warnings", lang, n=problem_count(problems)), err=err)
+        return
+    for line in problem_lines(problems, lang):
+        click.echo(line, err=err)
+
+
+def quiet_wanted(quiet: bool) -> bool:
+    """``-q`` given to the command, or to ``tc8`` itself (``tc8 -q assess …``)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return bool(quiet or (root is not None and root.params.get("quiet")))
 
 
 @contextmanager

@@ -8,8 +8,8 @@ import click
 
 from tc8.io.demo import DEMO_RULES, demo_input_path
 from tc8.text.messages import text
-from .common import domain_errors
-from .options import lang_option, overwrite_option
+from .common import domain_errors, quiet_wanted
+from .options import lang_option, overwrite_option, quiet_option
 
 
 @click.command("demo")
@@ -19,7 +19,10 @@ from .options import lang_option, overwrite_option
 @overwrite_option
 @lang_option
 @click.option("--path", "show_path", is_flag=True, help="Only print where the bundled input is.")
-def demo_cmd(output, rules, overwrite, lang, show_path):
+@click.option("--details", is_flag=True,
+              help="Print the whole table and the reasons of every non-passing indicator.")
+@quiet_option
+def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet):
     """Chạy đánh giá, vẽ bản đồ và lập hồ sơ cho tỉnh mẫu (Lâm Đồng, dữ liệu thật + giả lập)."""
     from tc8.outputs.terminal import summary_table
     from tc8.pipeline import run_job
@@ -29,9 +32,14 @@ def demo_cmd(output, rules, overwrite, lang, show_path):
         click.echo(str(source))
         return
     out = Path(output).resolve()
+    quiet = quiet_wanted(quiet) and not details
+
+    def report(results) -> None:
+        click.echo(summary_table(results, lang=lang, details=details, quiet=quiet,
+                                 table_path=out / "results.csv") + "\n")
+
     with domain_errors(lang):
-        job = run_job(source, rules, output=out, overwrite=overwrite, lang=lang,
-                      on_results=lambda results: click.echo(summary_table(results, lang=lang) + "\n"))
+        job = run_job(source, rules, output=out, overwrite=overwrite, lang=lang, on_results=report)
         for key, path in job.paths().items():
             click.echo(f"{key}: {path}")
         click.echo("\n" + text("cli.results_in", lang, path=out))

@@ -6,15 +6,17 @@ from pathlib import Path
 import click
 
 from tc8.text.messages import text
-from .common import domain_errors, print_problems
-from .options import assessment_options
+from .common import domain_errors, print_problems, quiet_wanted
+from .options import assessment_options, quiet_option
 
 
 @click.command("dossier")
 @assessment_options
 @click.option("--maps/--no-maps", "with_maps", default=True, show_default=True,
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
-def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, policy, with_maps):
+@quiet_option
+def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, policy, with_maps,
+                quiet):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
     from tc8.dossier.write import check_existing, write_dossiers
     from tc8.io.paths import is_safe_name
@@ -27,7 +29,7 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
         check_existing(outdir, [c for c in communes if is_safe_name(c)], overwrite, province=whole_province)
         results = run_assessment(input_path, rules, communes=communes, population=population,
                                  metric_crs=metric_crs, policy=policy)
-        print_problems(results.warnings, lang, err=True)
+        print_problems(results.warnings, lang, err=True, quiet=quiet_wanted(quiet))
         options = {"rules": rules_reference(rules),
                    "population": str(Path(population).resolve()) if population else None,
                    "communes": list(communes) or None}

@@ -28,13 +28,17 @@ lang_option = click.option(
     help="Language of labels and messages.")
 commune_option = click.option(
     "--commune", "communes", multiple=True, metavar="CODE",
-    help="Only this commune (official 5-digit code); repeat for several.")
+    help="Only this commune (official 5-digit code, or the provisional id 'TAM-…' of a commune without one); "
+         "repeat for several.")
 population_option = click.option(
     "--population", type=click.Path(exists=False, dir_okay=False), default=None,
     help="Population count raster (GeoTIFF) for population-weighted coverage of polygon villages.")
 crs_option = click.option(
     "--crs", "metric_crs", default=None, metavar="EPSG:XXXX",
     help="Metric CRS for distances and areas (default: UTM zone of the communes' centre).")
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, default=False,
+    help="Counts only: no commune table and no warning lines (errors are still shown). 'tc8 -q' does the same.")
 
 
 def _policy(snap_distance, skip_invalid, incomplete):

@@ -21,6 +21,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
 from tc8.outputs.excluded import exclusion_note
+from tc8.outputs.provisional import is_provisional
 from tc8.text.messages import text as msg
 from tc8.model.errors import Problem
 from tc8.text.problems import problem_dict
@@ -116,6 +117,7 @@ def _summary(wb, ctx, view, used: set) -> None:
     title = rs.get(f"title_{ctx.lang}") or rs["title_vi"]
     top = [[L.t("title")], [],
            [L.t("commune"), f"{bounded(view.info.get('commune_name') or '', 'commune_name')} ({view.code})"],
+           *([[L.t("provisional_code")]] if is_provisional(view.info) else []),  # no official code
            [L.t("district"), bounded(view.info.get("district_name"), "district_name")],
            [L.t("province"), bounded(view.info.get("province_name"), "province_name") or view.info.get("province_code")],
            [L.t("rule_set"), f"{rs['id']} — {title}"],

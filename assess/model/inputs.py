@@ -16,11 +16,17 @@ all of it):
   (from the code column, checked against the position) and ``speakers`` gets one from its
   position; every one of them lies in a commune of the ``communes`` layer.
 * ``warnings`` are problems that did not block the run (they are reported in outputs).
+* ``communes`` has a filled ``commune_code`` and a boolean :data:`PROVISIONAL_COLUMN`: true
+  where the input had no code and the row carries a provisional id derived from its data
+  (:mod:`tc8.validate.provisional`); outputs show the flag.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: Column of the communes (Inputs, Results.communes) flagging a provisional id (no official code).
+PROVISIONAL_COLUMN = "code_provisional"
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ LAYERS: dict[str, Layer] = {
             "communes", POLYGONAL, "commune_code", required=True,
             label_vi="Xã", label_en="Communes",
             columns=(
-                C("commune_code", "code", required=True, nullable=False, unique=True,
+                # empty: a provisional id is derived from the row's data (tc8.validate.provisional)
+                C("commune_code", "code", required=True, nullable=True, unique=True,
                   label_vi="Mã xã", label_en="Commune code"),
                 C("commune_name", "str", required=True, nullable=False,
                   label_vi="Tên xã", label_en="Commune name"),
@@ -133,7 +134,8 @@ LAYERS: dict[str, Layer] = {
             columns=(
                 C("village_id", "code", required=True, nullable=False, unique=True,
                   label_vi="Mã thôn", label_en="Village id"),
-                C("commune_code", "code", required=True, nullable=False,
+                # empty: the commune is found from the position (e.g. a commune without a code)
+                C("commune_code", "code", required=True, nullable=True,
                   label_vi="Mã xã", label_en="Commune code"),
                 C("village_name", "str", required=True, nullable=False,
                   label_vi="Tên thôn", label_en="Village name"),
@@ -285,6 +287,7 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
+
 
 #: The input's layer metadata table (``tc8_layers``, a plain table written by ``tc8 template``;
 #: optional): one row per layer saying whether it is complete, where it came from and a note.

@@ -31,6 +31,7 @@ from tc8.model.errors import OutputExistsError
 from tc8.model.inputs import InputPolicy
 from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
+from .provisional import provisional_codes, with_flag
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 
@@ -252,7 +253,7 @@ def _gpkg_layers(results):
     for name in ("indicators", "conditions"):
         frame = getattr(results, name)
         if len(frame):
-            yield name, frame, {}
+            yield name, with_flag(frame, results) if name == "indicators" else frame, {}
     yield "villages", results.villages, {"geometry_type": "Unknown"}
     for name, frame in results.layers.items():
         if len(frame):
@@ -307,6 +308,7 @@ def write_results(results, outdir, *, overwrite: bool = False, generated_at: str
         table = results.indicators.copy()
         table.insert(0, "rule_set", results.rule_set.id)
         table["synthetic_inputs"] = ", ".join(results.synthetic_layers)
+        table = with_flag(table, results)  # code_provisional: the commune has no official code
         inert_text_columns(table).to_csv(tmp["results.csv"], index=False, encoding="utf-8")
 
         doc = dict(meta)
@@ -314,8 +316,9 @@ def write_results(results, outdir, *, overwrite: bool = False, generated_at: str
         excluded = excluded_table(results)
         if excluded is not None:  # --skip-invalid: every record left out, and the communes it could affect
             doc["excluded_records"] = _json_safe(excluded.to_dict("records"))
+        doc["provisional_codes"] = sorted(provisional_codes(results))  # communes without an official code
         doc["indicators"] = []  # placeholder: the records are encoded column-wise below
         head = json.dumps(_json_safe(doc), ensure_ascii=False, indent=1)
-        body = json_records(results.indicators, indent=1, level=1)
+        body = json_records(with_flag(results.indicators, results), indent=1, level=1)
         Path(tmp["results.json"]).write_text(_splice_last_list(head, body), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}

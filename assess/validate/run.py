@@ -24,7 +24,7 @@ import pandas as pd
 from pyproj import CRS
 
 from tc8.model.errors import InputError, Problem, first_line
-from tc8.model.inputs import InputPolicy, Inputs
+from tc8.model.inputs import PROVISIONAL_COLUMN, InputPolicy, Inputs
 from tc8.io.raster import raster_coverage
 from tc8.io.read import RawInputs, read_inputs
 from tc8.io.paths import MAX_NAME, unsafe_names
@@ -40,6 +40,7 @@ from .geometry import (CommuneIndex, check_extent, check_geometry, check_metric_
 from .report import Collector, LayerRef
 from .skip import validate_skipping
 from .names import resolve_columns
+from .provisional import assign_provisional_codes
 
 #: Point layers whose rows belong to a commune (the boundary policy: tc8.validate.boundary).
 IN_COMMUNE_LAYERS = ("villages", "postal_points", "radio_stations", "speakers")
@@ -143,6 +144,7 @@ def _check_codes(state: dict, report: Collector, policy: InputPolicy) -> None:
         report.add_rows("error", "unsafe_commune_code", communes.ref, unsafe, "commune_code",
                         per_row={"value": values}, max_len=MAX_NAME)
         bad = (codes.notna() & ~codes.str.fullmatch(COMMUNE_CODE_RE.pattern).fillna(False)).to_numpy(dtype=bool)
+        bad &= ~np.asarray(communes.table.get(PROVISIONAL_COLUMN, False), dtype=bool)  # a provisional id is warned about as such
         report.add_rows("warning", "commune_code_format", communes.ref, bad & ~unsafe, "commune_code",
                         per_row={"value": codes.to_numpy(dtype=object)})
     index = None
@@ -257,6 +259,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
         for st in state.values():
             if st.geoms is not None and st.crs is not None:
                 st.metric = project(st.geoms, st.crs, metric)
+    assign_provisional_codes(state.get("communes"), report)  # communes without a code (tc8.validate.provisional)
     _check_codes(state, report, policy)
     check_consistency(state, raw.frames, report)  # a part larger than its whole
     check_text_lengths(state, report)  # names/free text too long to show (tc8.text.size)
