@@ -161,6 +161,10 @@ def test_metadata_table_is_typed_and_unknown_layers_warned(tmp_path):
     unknown = [p for p in problems if p.code == "metadata_unknown_layer"]
     assert len(unknown) == 1 and unknown[0].params["value"] == "bưu cục" and unknown[0].severity == "warning"
     assert not [p for p in problems if p.code in ("unknown_file", "unknown_file_similar")]
+    # not a row of an input layer: --skip-invalid cannot skip it, the declaration must be fixed
+    raw, rp = read_inputs(root)
+    inputs, problems = validate_inputs(raw, rp, policy=InputPolicy(skip_invalid=True))
+    assert inputs is None and [p.field for p in problems if p.severity == "error"] == ["complete"]
 
 
 def test_incomplete_stations_and_speakers(tmp_path):

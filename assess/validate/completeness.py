@@ -18,7 +18,8 @@ A layer is incomplete when
 
 The metadata table is typed like every layer (:func:`tc8.validate.columns.type_layer`: a
 ``complete`` cell that is not a yes/no word is an error naming file, row and field); a row
-naming no layer that can be declared incomplete is a warning.
+naming no layer that can be declared incomplete is a warning. Its errors are not row errors of
+an input layer: ``--skip-invalid`` does not skip them (the declaration must be fixed).
 """
 from __future__ import annotations
 
@@ -42,12 +43,14 @@ def _declared(raw: RawInputs, report: Collector) -> dict[str, tuple]:
     if raw.metadata is None:
         return {}
     file = raw.metadata_file or str(raw.root)
-    table, ref = type_layer(raw.metadata, METADATA, file, report)
+    own = Collector()  # not row problems of an input layer: --skip-invalid cannot drop them
+    table, ref = type_layer(raw.metadata, METADATA, file, own)
     names = table["layer"].str.strip().str.lower()
     known = names.isin(INCOMPLETE_CAPABLE).fillna(False).to_numpy(dtype=bool)
-    report.add_rows("warning", "metadata_unknown_layer", ref, table["layer"].notna().to_numpy() & ~known, "layer",
-                    per_row={"value": table["layer"].to_numpy(dtype=object, na_value=None)},
-                    layers=", ".join(INCOMPLETE_CAPABLE))
+    own.add_rows("warning", "metadata_unknown_layer", ref, table["layer"].notna().to_numpy() & ~known, "layer",
+                 per_row={"value": table["layer"].to_numpy(dtype=object, na_value=None)},
+                 layers=", ".join(INCOMPLETE_CAPABLE))
+    report.problems.extend(own.finish())
     complete = table["complete"].to_numpy(dtype=object, na_value=None)
     source = table["source"].to_numpy(dtype=object, na_value="")
     return {names.iat[i]: (complete[i], source[i]) for i in np.flatnonzero(known)}
