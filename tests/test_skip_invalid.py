@@ -116,6 +116,9 @@ def test_skipping_is_generic_over_row_checks():
     assert skippable(report.finish(), report)
     report.add("error", "missing_crs", "x.gpkg", "postal_points", "", "geometry")
     assert not skippable(report.finish(), report)
+    metadata = Collector()  # a row of a table that is not an input layer
+    metadata.add_rows("error", "bad_bool", LayerRef("tc8_layers", "x.gpkg"), np.array([True]), "complete")
+    assert not skippable(metadata.finish(), metadata)
     communes = Collector()
     communes.add_rows("error", "bad_number", LayerRef("communes", "x.gpkg"), np.array([True]), "population")
     assert not skippable(communes.finish(), communes)

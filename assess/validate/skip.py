@@ -51,9 +51,11 @@ Validate = Callable[..., tuple]
 
 
 def skippable(problems: list[Problem], report: Collector) -> bool:
-    """True when every error of ``problems`` is a row error of a layer that may be skipped."""
+    """True when every error of ``problems`` is a row error of an input layer that may be skipped
+    (a row of a table that is not an input layer, such as ``tc8_layers``, is not skipped)."""
     errors = [p for p in problems if p.severity == "error"]
-    return bool(errors) and all(report.about_rows(p) and p.layer not in NOT_SKIPPED for p in errors)
+    return bool(errors) and all(report.about_rows(p) and p.layer in LAYERS and p.layer not in NOT_SKIPPED
+                                for p in errors)
 
 
 def _excluded_records(report: Collector, state: dict) -> pd.DataFrame:
