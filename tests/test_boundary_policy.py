@@ -27,9 +27,8 @@ from tc8.validate.run import validate_inputs
 
 GEOD = Geod(ellps="WGS84")
 REPO = Path(__file__).resolve().parents[1]
-#: where the real national files may be: the repository's copy (issue 9, item 5), else the shared data
-REAL_DIRS = (REPO / "tests" / "real_data", REPO / "data" / "real" / "vietnam",
-             REPO.parent / "shared" / "data" / "real" / "vietnam")
+#: the real national files, copied into the repository (tests/real_data/README.md)
+REAL_DIRS = (REPO / "tests" / "real_data",)
 
 
 def offset(lon: float, lat: float, azimuth: float, metres: float) -> Point:
@@ -215,10 +214,11 @@ def test_nothing_said_when_every_site_is_inside(tmp_path):
 # --- real data: the OSM post offices outside the low-resolution 2009 polygons -------------------
 
 def _real_dir() -> Path:
-    for folder in REAL_DIRS:
-        if (folder / "communes_2009_lowres.gpkg").exists() and (folder / "osm_postal_telecom_points.gpkg").exists():
-            return folder
-    pytest.skip("real national files not found (communes_2009_lowres.gpkg, osm_postal_telecom_points.gpkg)")
+    """The repository's real national files; missing files fail (they are part of the repository)."""
+    folder = REAL_DIRS[0]
+    for name in ("communes_2009_lowres.gpkg", "osm_postal_telecom_points.gpkg"):
+        assert (folder / name).exists(), f"{folder / name} is missing (see tests/real_data/README.md)"
+    return folder
 
 
 def test_real_osm_post_offices_outside_low_resolution_polygons_are_snapped(tmp_path):

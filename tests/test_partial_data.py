@@ -34,7 +34,7 @@ from tc8.pipeline import run_job
 from tc8.rules.load import load_rule_set
 from tc8.validate.run import load_and_validate, validate_inputs
 
-REAL = Path("/work/shared/data/real/lam_dong")
+REPO = Path(__file__).resolve().parents[1]
 NEW, OLD = "ntm-2021-2025", "ntm-2010-2015"
 
 
@@ -264,29 +264,34 @@ def test_template_writes_the_metadata_table_and_it_round_trips(tmp_path):
 # --- real data: Lâm Đồng communes + the 12 OSM post offices, no villages --------------------
 
 def _real_input(root: Path) -> Path:
-    """Communes with a 2024 code (138) and the OSM post offices as postal points (kind
-    buu_cuc, their attributes unknown), source naming OSM; no villages. One office, in Đà Lạt
-    Phường 1, gets its 2010-2015 service attributes filled in to show that a qualifying point
-    still passes in an incomplete layer."""
-    com = gpd.read_file(REAL / "communes_2009.gpkg")
-    com = com[com["ward_code_2024"].notna()]
-    communes = gpd.GeoDataFrame({"commune_code": com["ward_code_2024"].astype(int).astype(str),
-                                 "commune_name": com["commune_name"]}, geometry=com.geometry.values, crs=com.crs)
-    poi = gpd.read_file(REAL / "osm_pois.gpkg")
-    po = poi[poi["t8_category"] == "post_office"]
-    central = (po["osm_id"] == 1150960699).to_numpy()
-    postal = gpd.GeoDataFrame({
-        "point_id": "OSM" + po["osm_id"].astype(str), "kind": "buu_cuc", "name": po["name"],
-        "staffed": np.where(central, True, None), "hours_per_day": np.where(central, 8.0, np.nan),
-        "collections_per_day": np.where(central, 1.0, np.nan), "telecom_service": np.where(central, True, None),
-        "source": "OSM node " + po["osm_id"].astype(str) + " (ODbL)"}, geometry=po.geometry.values, crs=po.crs)
+    """Lâm Đồng as ``scripts/build_real_inputs.py`` builds it from the repository's real files
+    (tests/real_data): the communes with a 2024 code (138) and the 12 OSM post offices as postal
+    points (their attributes unknown, source OpenStreetMap); no villages, no metadata table.
+    One office, the central post office of Đà Lạt (Phường 1), gets its 2010-2015 service
+    attributes filled in to show that a qualifying point still passes in an incomplete layer."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_real_inputs", REPO / "scripts" / "build_real_inputs.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    built = root.parent / "built"
+    builder.main(["lam_dong", str(built)])
+    gpkg = next(built.glob("*.gpkg"))
+    com = pyogrio.read_dataframe(gpkg, layer="communes")
+    com = com[com["commune_code"].notna()]
+    communes = com[["commune_code", "commune_name", "geometry"]]
+    po = pyogrio.read_dataframe(gpkg, layer="postal_points")
+    central = (po["point_id"] == "osm-1150960699").to_numpy()
+    postal = po[["point_id", "name", "geometry"]].assign(
+        kind="buu_cuc", staffed=np.where(central, True, None), hours_per_day=np.where(central, 8.0, np.nan),
+        collections_per_day=np.where(central, 1.0, np.nan), telecom_service=np.where(central, True, None),
+        source="OpenStreetMap (ODbL)")
     root.mkdir()
     communes.to_file(root / "communes.gpkg")
     postal.to_file(root / "postal_points.gpkg")
     return root
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="real data bundle not available")
 def test_real_lam_dong_osm_post_offices(tmp_path):
     root = _real_input(tmp_path / "real")
     inputs = load_and_validate(root)
@@ -305,3 +310,21 @@ def test_real_lam_dong_osm_post_offices(tmp_path):
     shutil.copy(root.parent / "meta.csv", root / "tc8_layers.csv")
     as_complete = _status(assess(load_and_validate(root), load_rule_set(OLD)), "8.1")
     assert (as_complete[[c for c in s81.index if c not in with_office]] == "khong_dat").all()
+
+
+def test_rollup_says_the_postal_layer_is_incomplete(tmp_path):
+    """The province roll-up counts only the points in the data; with an incomplete postal layer
+    it says so beside the count (terminal, workbook), and results.json records the layers."""
+    from tc8.outputs.terminal import summary_table
+    from tc8.text.figures import figure_text
+
+    root = make_valid_input(tmp_path)
+    res = assess(load_and_validate(root, policy=InputPolicy(incomplete=frozenset({"postal_points"}))),
+                 load_rule_set(OLD))
+    assert res.rollup["postal_points_incomplete"] is True
+    assert "chưa đầy đủ" in figure_text(res.rollup, "postal_points", "vi", 0)
+    assert "incomplete" in figure_text(res.rollup, "postal_points", "en", 0)
+    assert "postal_points" in summary_table(res, lang="en")
+    complete = assess(load_and_validate(root), load_rule_set(OLD))
+    assert complete.rollup["postal_points_incomplete"] is False
+    assert "chưa đầy đủ" not in figure_text(complete.rollup, "postal_points", "vi", 0)

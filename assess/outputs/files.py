@@ -195,7 +195,9 @@ def _input_origin(results: Results) -> dict:
 def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> dict:
     """Run-wide facts: tool, generation time (UTC, ISO 8601), rule set, metric CRS, the input
     files read (path, SHA-256, size in bytes, rows per layer), synthetic layers (with a note in
-    each language), the input warnings and the input policy (``policy``) — what ``results.json`` carries.
+    each language), the input warnings, the input policy (``policy``) and the layers taken as
+    incomplete (``incomplete_layers``: by flag, by the ``tc8_layers`` table or by an OSM source) —
+    what ``results.json`` carries.
 
     ``full=True`` (dossier manifests, the "Nguồn dữ liệu" sheet: what ``tc8 verify`` needs to
     re-run) also gives ``input`` (input folder and population raster), each file's absolute
@@ -214,6 +216,7 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
         "synthetic_note_en": synthetic_note(layers, "en"),
         "warnings": [problem_dict(p, "en") for p in results.warnings],
         "policy": input_policy(results),
+        "incomplete_layers": sorted(getattr(results.inputs, "incomplete_layers", ()) or ()),
     }
     if full:
         meta["input"] = _input_origin(results)

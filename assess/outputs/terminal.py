@@ -83,6 +83,9 @@ def _rollup_lines(results: Results, ind_ids: list[str], short: dict[str, str], l
                       mobile=figure_text(r, "share_villages_mobile_broadband_pct", lang, 1, "%")))
     if results.synthetic_layers:
         lines.append(text("summary.synthetic", lang, layers=", ".join(results.synthetic_layers)))
+    incomplete = sorted(getattr(results.inputs, "incomplete_layers", ()) or ())
+    if incomplete:
+        lines.append(text("summary.incomplete", lang, layers=", ".join(incomplete)))
     counts = excluded_counts(results)  # --skip-invalid: records left out, communes whose result may change
     if counts is not None:
         lines.append(text("summary.excluded", lang, n=counts[0], communes=counts[1]))

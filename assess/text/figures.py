@@ -39,7 +39,11 @@ def unknown_note(rollup: dict, key: str, lang: str) -> str:
         return text("rollup.no_postal_layer", lang)
     count_key, message = UNKNOWN_COUNTS.get(key, (None, None))
     n = int(rollup.get(count_key) or 0) if count_key else 0
-    return _count(message, n, lang) if n else ""
+    note = _count(message, n, lang) if n else ""
+    if key == "postal_points" and rollup.get("postal_points_incomplete"):
+        # said once, on the count the other postal figures derive from
+        note = "; ".join(x for x in (note, text("rollup.postal_incomplete", lang)) if x)
+    return note
 
 
 def figure_text(rollup: dict, key: str, lang: str, decimals: int = 1, unit: str = "") -> str:
