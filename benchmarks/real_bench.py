@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from run import READ_SNIPPET, STARTUP_SNIPPET, run_phase, tc8_command  # noqa: E402
+from run import READ_SNIPPET, STARTUP_SNIPPET, phase_rows, run_phase, tc8_command  # noqa: E402
 
 OUT = HERE / "out"
 BUILDER = ROOT / "scripts" / "build_real_inputs.py"
@@ -93,18 +93,8 @@ def print_table(info: dict, res: dict, repeat: int) -> None:
     print(f"\n== real national: {b['communes']:,} communes ({b['with_code']:,} with a GSO code), "
           f"{b['layers'].get('postal_points', 0):,} OSM post offices, {b['layers'].get('cell_sites', 0):,} OSM masts, "
           f"no villages; {info['size_mb']:.1f} MB GeoPackage")
-    read_s = res.get("read", {}).get("wall_min_s")
-    head = "wall s (min / median)" if repeat > 1 else "wall s"
-    print(f"{'phase':<12} {head:>22} {'peak MB':>9} {'× read':>8}  note")
-    for name, r in res.items():
-        if r.get("status") != "ok":
-            print(f"{name:<12} {r['status']:>22}  {' | '.join(r.get('detail', []))[:160]}")
-            continue
-        wall = f"{r['wall_min_s']:.2f}" + (f" / {r['wall_median_s']:.2f}" if r["runs"] > 1 else "")
-        ratio = f"{r['wall_min_s'] / read_s:.1f}" if read_s else "—"
-        inner = r.get("inner", {})
-        note = f"read_inputs itself {inner['inner_s']:.2f} s" if "inner_s" in inner else ""
-        print(f"{name:<12} {wall:>22} {r['peak_mb']:>9,.0f} {ratio:>8}  {note}")
+    for line in phase_rows(res, repeat, width=12):
+        print(line)
     for line in targets(res):
         print(f"  target: {line}")
 

@@ -142,17 +142,15 @@ def verdicts(preset: str, res: dict) -> list[str]:
     return lines
 
 
-def print_table(preset: str, info: dict, res: dict, repeat: int) -> None:
-    s = info["sizes"]
-    gen = f"generated in {info['generate_s']:.1f} s" if "generate_s" in info else "cached"
-    print(f"\n== {preset}: {s['communes']:,} communes, {s['villages']:,} villages, {s['cell_sites']:,} cell sites, "
-          f"{s['speakers']:,} speaker clusters; {info.get('size_mb', 0):.1f} MB GeoPackage ({gen}, seed {info['seed']})")
+def phase_rows(res: dict, repeat: int, *, width: int = 10) -> list[str]:
+    """The phase table: header and one row per phase (wall time min / median in s, peak MB, ratio
+    to the read-only phase, note); ``width`` is the phase-name column width."""
     read_s = res.get("read", {}).get("wall_min_s")
     head = "wall s (min / median)" if repeat > 1 else "wall s"
-    print(f"{'phase':<10} {head:>22} {'peak MB':>9} {'× read':>8}  note")
+    rows = [f"{'phase':<{width}} {head:>22} {'peak MB':>9} {'× read':>8}  note"]
     for name, r in res.items():
         if r.get("status") != "ok":
-            print(f"{name:<10} {r['status']:>22}  {' | '.join(r.get('detail', []))[:120]}")
+            rows.append(f"{name:<{width}} {r['status']:>22}  {' | '.join(r.get('detail', []))[:120]}")
             continue
         wall = f"{r['wall_min_s']:.2f}" + (f" / {r['wall_median_s']:.2f}" if r["runs"] > 1 else "")
         ratio = f"{r['wall_min_s'] / read_s:.1f}" if read_s else "—"
@@ -166,7 +164,17 @@ def print_table(preset: str, info: dict, res: dict, repeat: int) -> None:
             wall = f"~{est:,.0f} (est.)"
             note = (f"{inner['sampled']} communes timed ({inner['per_commune_mean_s']:.3f} s each, "
                     f"setup {inner['setup_s']:.1f} s) × {inner['communes']:,} = {est / 60:,.1f} min")
-        print(f"{name:<10} {wall:>22} {r['peak_mb']:>9,.0f} {ratio:>8}  {note}")
+        rows.append(f"{name:<{width}} {wall:>22} {r['peak_mb']:>9,.0f} {ratio:>8}  {note}")
+    return rows
+
+
+def print_table(preset: str, info: dict, res: dict, repeat: int) -> None:
+    s = info["sizes"]
+    gen = f"generated in {info['generate_s']:.1f} s" if "generate_s" in info else "cached"
+    print(f"\n== {preset}: {s['communes']:,} communes, {s['villages']:,} villages, {s['cell_sites']:,} cell sites, "
+          f"{s['speakers']:,} speaker clusters; {info.get('size_mb', 0):.1f} MB GeoPackage ({gen}, seed {info['seed']})")
+    for line in phase_rows(res, repeat):
+        print(line)
     for line in verdicts(preset, res):
         print(f"  target: {line}")
 
