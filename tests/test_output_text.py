@@ -39,6 +39,12 @@ VARIANTS = {
 }
 
 
+def _repeated_parts(text: str) -> list[str]:
+    """Parts of a '; '-joined text said twice (a note reached through several conditions)."""
+    parts = [p for p in text.split("; ") if len(p) > 20]
+    return sorted({p for p in parts if parts.count(p) > 1})
+
+
 def _bad(text: str) -> list[str]:
     text = URL.sub("", text)
     return PLACEHOLDER.findall(text) + [m.group(0) for m in DOUBLED.finditer(text)]
@@ -72,6 +78,20 @@ def test_patterns_catch_the_reported_bug():
     assert not _bad("Thông tin điểm phục vụ bưu chính: P1: premises (nguồn: doanh nghiệp bưu chính)")
     assert not _bad("8.1: Thiếu dữ liệu; 8.4: Thiếu dữ liệu")
     assert not _bad("https://tile.example/{z}/{x}/{y}.png")
+    note = "Thông tin điểm phục vụ bưu chính: BDVHX-24940: hours_per_day (nguồn: doanh nghiệp bưu chính)"
+    assert _repeated_parts(f"{note}; {note}") and not _repeated_parts(f"{note}; Số liệu CNTT của xã: officials")
+
+
+def test_demo_notes_are_said_once(tmp_path):
+    """What to collect is said once per item: the nâng cao rule set reaches one postal note
+    through two conditions (it was said twice in the demo's results.csv before)."""
+    from tc8.io.demo import demo_input_path
+    from tc8.pipeline import run_assessment
+
+    res = run_assessment(demo_input_path(), "ntm-nang-cao-2021-2025")
+    notes = res.indicators["missing_vi"].tolist() + res.indicators["missing_en"].tolist()
+    repeated = [(n[:120], _repeated_parts(n)) for n in notes if _repeated_parts(n)]
+    assert not repeated, repeated[:3]
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))

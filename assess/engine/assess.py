@@ -28,7 +28,7 @@ from tc8.model.results import CRITERION, Results, status_column
 from tc8.model.vocab import EVIDENCE_ORDER, EVIDENCE_RANK, postal_rule_measures
 from tc8.rules.evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
 from tc8.rules.model import weakest_basis
-from tc8.text.join import join_by_group, join_pair
+from tc8.text.join import drop_repeats, join_by_group, join_pair
 from tc8.text.messages import LANGS, text
 from tc8.validate.report import Collector
 
@@ -223,8 +223,8 @@ def _indicator_rows(indicator, ev, codes, communes, postal_basis) -> pd.DataFram
         "basis": weakest_basis(bases),
         "evidence_class": evidence,
         "reasons_vi": ev.reasons["vi"], "reasons_en": ev.reasons["en"],
-        "missing_vi": np.where(ev.status == PASS, "", ev.missing["vi"]),
-        "missing_en": np.where(ev.status == PASS, "", ev.missing["en"]),
+        "missing_vi": np.where(ev.status == PASS, "", drop_repeats(ev.missing["vi"])),
+        "missing_en": np.where(ev.status == PASS, "", drop_repeats(ev.missing["en"])),
         "evidence_ids": ids,
     }, index=rows)
     frame["evidence_class"] = frame["evidence_class"].fillna("")
@@ -292,8 +292,8 @@ def _criterion_rows(rule_set, statuses, ind_rows, codes, communes) -> pd.DataFra
         "basis": weakest_basis(all_rows["basis"].unique()),
         "evidence_class": ev_weakest.to_numpy(),
         "reasons_vi": reasons["vi"], "reasons_en": reasons["en"],
-        "missing_vi": np.where(status == PASS, "", missing["vi"]),
-        "missing_en": np.where(status == PASS, "", missing["en"]),
+        "missing_vi": np.where(status == PASS, "", drop_repeats(missing["vi"])),
+        "missing_en": np.where(status == PASS, "", drop_repeats(missing["en"])),
         "evidence_ids": "",
     })
 

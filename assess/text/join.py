@@ -11,6 +11,21 @@ import pandas as pd
 from .messages import text
 
 
+def drop_repeats(values, *, sep: str = "; ") -> np.ndarray:
+    """Each ``sep``-joined text with repeated parts left out (first occurrence kept, order kept):
+    the same missing-data note reached through several conditions is said once. Computed once
+    per distinct text; returns an object array."""
+    series = pd.Series(np.asarray(values, dtype=object))
+
+    def once(text_value):
+        if not isinstance(text_value, str) or sep not in text_value:
+            return text_value
+        return sep.join(dict.fromkeys(text_value.split(sep)))
+
+    uniques = series.dropna().unique()
+    return series.map({u: once(u) for u in uniques}).to_numpy(dtype=object)
+
+
 def join_by_group(keys, values, *, sep: str = "; ", limit: int | None = None, lang: str = "vi") -> pd.Series:
     """``sep``-joined ``values`` per key, in input order, indexed by key.
 
