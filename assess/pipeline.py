@@ -202,3 +202,33 @@ def verify_dossiers(root: str | os.PathLike, *, lang: str = "vi") -> VerifyRepor
     from tc8.dossier.verify import check_dossiers
 
     return check_dossiers(root, assess=run_assessment, lang=lang)
+
+
+@dataclass(frozen=True)
+class LineageJob:
+    """What :func:`run_lineage` wrote: the carried assessment and name -> path of its files
+    (``lineage.csv``, ``lineage_parts.csv``, ``lineage.gpkg``, ``lineage.xlsx``)."""
+
+    lineage: object
+    """The :class:`tc8.engine.lineage.Lineage` the files were written from."""
+    files: dict[str, Path]
+
+
+def run_lineage(results_dir: str | os.PathLike, *, output: str | os.PathLike, overwrite: bool = False,
+                lang: str = "vi") -> LineageJob:
+    """``tc8 lineage``: carry the assessment in ``results_dir`` (written by ``tc8 assess`` on 2024
+    communes) onto the 2025 communes with the official conversion (basis: practice, the 2023
+    precedent) and write the lineage files and workbook into ``output`` (atomic; existing files
+    refused unless ``overwrite``). Raises :class:`~tc8.model.errors.InputError` for an unreadable
+    assessment, :class:`~tc8.model.errors.OutputExistsError`."""
+    from tc8.dossier.workbook_lineage import write_lineage_workbook
+    from tc8.engine.lineage import carry, read_assessment
+    from tc8.outputs.lineage_files import LINEAGE_FILES, check_outputs, write_lineage_files
+
+    check_outputs(Path(output), (*LINEAGE_FILES, "lineage.xlsx"), overwrite=overwrite)
+    assessment = read_assessment(results_dir)
+    lineage = carry(assessment)
+    workbook = {"lineage.xlsx": lambda path: write_lineage_workbook(lineage, path, lang=lang,
+                                                                    source=assessment.source)}
+    files = write_lineage_files(lineage, output, overwrite=overwrite, source=assessment.source, extra=workbook)
+    return LineageJob(lineage=lineage, files=files)

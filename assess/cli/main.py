@@ -27,6 +27,7 @@ COMMANDS = {
     "map": "map_cmd",
     "dossier": "dossier_cmd",
     "verify": "verify_cmd",
+    "lineage": "lineage_cmd",
 }
 
 
