@@ -28,6 +28,7 @@ COMMANDS = {
     "dossier": "dossier_cmd",
     "verify": "verify_cmd",
     "lineage": "lineage_cmd",
+    "units": "units_cmd",
 }
 
 
