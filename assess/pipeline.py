@@ -48,6 +48,7 @@ def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
     rule_set = load_rule_set(rules)
     t0 = time.perf_counter()
     inputs = load_and_validate(input_path, population=population, metric_crs=metric_crs, policy=policy)
+    rule_set.check_inputs(inputs)  # checks that need both (the 2026 commune groups)
     t1 = time.perf_counter()
     results = assess(inputs, rule_set, communes=list(communes) if communes else None)
     t2 = time.perf_counter()

@@ -23,6 +23,7 @@ import yaml
 from tc8.io import yaml_guard
 from tc8.model.errors import RuleSetError
 from tc8.text.messages import SAFE_LOADER, shorten
+from .groups import GROUP_COLUMN, bad_group_values, uses_2026_groups
 from .model import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
                     Node, Override, Parameter, ParamRef, PointCondition, PostalPointRule, RuleSet)
 from tc8.model.schema import LAYERS, MOBILE_TECHNOLOGIES, POSTAL_KINDS, TERRAINS
@@ -483,6 +484,18 @@ def _check_overrides(st: _Merged, refs: _Refs) -> None:
                 raise e.fail(where, f"expects a {_kind(refs.params[name].value)} value like the parameter, got {v!r}")
 
 
+def _check_group_overrides(rs: RuleSet, st: _Merged) -> None:
+    """In a 2026–2030 set every ``when: {commune_group: ...}`` names group 1, 2 or 3."""
+    if not uses_2026_groups(rs.period):
+        return
+    for e in st.overrides:
+        wanted = e.data["when"].get(GROUP_COLUMN)
+        bad = [] if wanted is None else bad_group_values(wanted)
+        if bad:
+            raise e.fail(("when", GROUP_COLUMN), f"{bad[0]!r} is not a commune group of the {rs.period} "
+                                                 f"criteria (nhóm xã 1, 2 or 3, QĐ 51/2025/QĐ-TTg)")
+
+
 def check_rule_set(rs: RuleSet, st: _Merged) -> None:
     """Checks the schema cannot express, in file order of concern (parameters, the postal block,
     indicators, overrides); the first problem raises :class:`RuleSetError`."""
@@ -497,6 +510,7 @@ def check_rule_set(rs: RuleSet, st: _Merged) -> None:
         doc, path = postal_uses[0]
         raise doc.fail(path, "this measure needs a 'postal_point' block (what makes a point qualify)")
     _check_overrides(st, refs)
+    _check_group_overrides(rs, st)
 
 
 def load_rule_set(id_or_path: str | Path) -> RuleSet:

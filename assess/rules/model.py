@@ -276,6 +276,18 @@ class RuleSet:
         kinds = self.postal_point.kinds
         return tuple(self.param(kinds.name)) if isinstance(kinds, ParamRef) else tuple(kinds)
 
+    @property
+    def uses_2026_groups(self) -> bool:
+        """A 2026–2030 (or later) set: ``commune_group`` means nhóm 1, 2, 3 (:mod:`tc8.rules.groups`)."""
+        from .groups import uses_2026_groups
+        return uses_2026_groups(self.period)
+
+    def check_inputs(self, inputs) -> None:
+        """Checks of the input that need this rule set (the 2026 commune groups, see
+        :func:`tc8.rules.groups.check_commune_groups`): raise ``InputError`` or add warnings."""
+        from .groups import check_commune_groups
+        check_commune_groups(self.period, inputs)
+
     def conditions(self, *, enabled_only: bool = True) -> Iterator[tuple[str, str, Condition]]:
         """``(indicator id, path, condition)`` over every indicator."""
         for ind in self.indicators:
