@@ -247,9 +247,9 @@ def test_template_writes_the_metadata_table_and_it_round_trips(tmp_path):
     out = write_template(tmp_path / "t.gpkg")
     table = pyogrio.read_dataframe(out, layer=METADATA.name)
     assert list(table.columns) == [c.name for c in METADATA.columns]
-    assert tuple(table["layer"]) == INCOMPLETE_CAPABLE and table["complete"].isna().all()
+    assert tuple(table["layer"]) == ("communes",) + INCOMPLETE_CAPABLE and table["complete"].isna().all()  # communes: code_year
     raw, rp = read_inputs(out)
-    assert raw.metadata is not None and len(raw.metadata) == len(INCOMPLETE_CAPABLE)
+    assert raw.metadata is not None and len(raw.metadata) == len(INCOMPLETE_CAPABLE) + 1
     inputs, problems = validate_inputs(raw, rp)
     assert problems == [] and inputs.incomplete_layers == frozenset()
     # the user marks postal_points incomplete and cell_sites as OSM but complete

@@ -41,10 +41,11 @@ quiet_option = click.option(
     help="Counts only: no commune table and no warning lines (errors are still shown). 'tc8 -q' does the same.")
 
 
-def _policy(snap_distance, skip_invalid, incomplete):
+def _policy(snap_distance, skip_invalid, incomplete, code_year=None):
     from tc8.model.inputs import InputPolicy
 
-    return InputPolicy(snap_distance_m=snap_distance, skip_invalid=skip_invalid, incomplete=frozenset(incomplete))
+    return InputPolicy(snap_distance_m=snap_distance, skip_invalid=skip_invalid, incomplete=frozenset(incomplete),
+                       code_year=int(code_year) if code_year else None)
 
 
 def policy_options(command):
@@ -55,7 +56,7 @@ def policy_options(command):
 
     def wrap(*args, **kwargs):
         kwargs["policy"] = _policy(kwargs.pop("snap_distance"), kwargs.pop("skip_invalid"),
-                                   kwargs.pop("incomplete"))
+                                   kwargs.pop("incomplete"), kwargs.pop("code_year"))
         return command(*args, **kwargs)
 
     wrap = functools.update_wrapper(wrap, command)
@@ -70,7 +71,10 @@ def policy_options(command):
             click.option("--incomplete", "incomplete", multiple=True, metavar="LAYER",
                          type=click.Choice([n for n in LAYERS if n != "communes"]),
                          help="Declare a layer incomplete (repeatable): not finding a record there gives "
-                              "'thieu_du_lieu', never 'khong_dat'."))):
+                              "'thieu_du_lieu', never 'khong_dat'."),
+            click.option("--code-year", "code_year", type=click.Choice(["2024", "2025"]), default=None,
+                         help="The year of the commune codes (2024: units before 1 July 2025; 2025: after), "
+                              "overriding the input's declaration; default: declared, else inferred."))):
         wrap = decorate(wrap)
     return wrap
 

@@ -7,7 +7,8 @@ layers are Point (``villages`` is Point; polygon villages are accepted by valida
 ``commune_it`` is a table without geometry. The layer metadata table ``tc8_layers``
 (:data:`tc8.model.schema.METADATA`) is written too, one row per layer that can be declared
 incomplete, with ``complete``, ``source`` and ``note`` left empty for the user (empty
-``complete`` = the default: complete unless the source names OpenStreetMap). The file is
+``complete`` = the default: complete unless the source names OpenStreetMap), after a
+``communes`` row whose ``code_year`` declares the year of the commune codes. The file is
 written atomically (:mod:`tc8.io.atomic`), so a failure never leaves a half-written template.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pyogrio
 
 from .atomic import atomic_path
 from tc8.model.errors import OutputExistsError
-from tc8.model.schema import INCOMPLETE_CAPABLE, LAYERS, METADATA, Layer
+from tc8.model.schema import CODE_YEAR_ROW, INCOMPLETE_CAPABLE, LAYERS, METADATA, Layer
 
 _NUMPY_DTYPES = {"str": object, "code": object, "enum": object, "int": "int64", "float": "float64",
                  "bool": "bool"}
@@ -52,19 +53,28 @@ def template_frames() -> dict[str, pd.DataFrame]:
     return frames
 
 
-def metadata_frame() -> pd.DataFrame:
-    """The template's ``tc8_layers`` table: a row per layer that can be declared incomplete,
-    ``complete`` empty (nullable yes/no), ``source`` and ``note`` empty."""
-    n = len(INCOMPLETE_CAPABLE)
-    frame = pd.DataFrame({"layer": pd.Series(INCOMPLETE_CAPABLE, dtype=object),
+def metadata_frame(code_year: int | None = None) -> pd.DataFrame:
+    """The template's ``tc8_layers`` table: first the ``communes`` row declaring the year of the
+    commune codes (``code_year``: 2024, 2025 or empty = inferred; :mod:`tc8.validate.code_year`),
+    then a row per layer that can be declared incomplete, ``complete`` empty (nullable yes/no),
+    ``source`` and ``note`` empty."""
+    layers = (CODE_YEAR_ROW,) + INCOMPLETE_CAPABLE
+    n = len(layers)
+    frame = pd.DataFrame({"layer": pd.Series(layers, dtype=object),
                           "complete": pd.array([pd.NA] * n, dtype="boolean"),
                           "source": pd.Series([None] * n, dtype=object),
-                          "note": pd.Series([None] * n, dtype=object)})
+                          "note": pd.Series([CODE_YEAR_NOTE] + [None] * (n - 1), dtype=object),
+                          "code_year": pd.array([code_year] + [pd.NA] * (n - 1), dtype="Int64")})
     return frame[[c.name for c in METADATA.columns]]
 
 
-def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write the empty input GeoPackage to ``path`` atomically; return the path.
+#: The note of the template's ``communes`` row (the input is Vietnamese-first, like the layer labels).
+CODE_YEAR_NOTE = "code_year: 2024 = mã xã trước 1/7/2025, 2025 = mã xã sau sắp xếp; để trống: tc8 tự suy ra"
+
+
+def write_template(path: str | Path, *, overwrite: bool = False, code_year: int | None = None) -> Path:
+    """Write the empty input GeoPackage to ``path`` atomically; return the path. ``code_year``
+    (2024, 2025 or None): the declared year of the commune codes (:func:`metadata_frame`).
 
     Raises :class:`~tc8.model.errors.OutputExistsError` when ``path`` exists and ``overwrite`` is
     false, ``ValueError`` when its name does not end in ``.gpkg`` (any case): a GeoPackage
@@ -80,5 +90,5 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
         for name, frame in template_frames().items():
             kwargs = {"geometry_type": geometry_type(LAYERS[name])} if LAYERS[name].geometry else {}
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
-        pyogrio.write_dataframe(metadata_frame(), tmp, layer=METADATA.name, driver="GPKG")
+        pyogrio.write_dataframe(metadata_frame(code_year), tmp, layer=METADATA.name, driver="GPKG")
     return path

@@ -84,11 +84,15 @@ class InputPolicy:
     code_far_m: float = DEFAULT_CODE_FAR_M
     skip_invalid: bool = False
     incomplete: frozenset = frozenset()
+    #: ``--code-year``: the year of the commune codes (2024 or 2025), overriding the input's
+    #: declaration; None = the declaration, else inferred (:mod:`tc8.validate.code_year`)
+    code_year: int | None = None
 
     def as_dict(self) -> dict:
         """Plain JSON-able form (sorted layer list), for manifests and results.json."""
         return {"snap_distance_m": self.snap_distance_m, "code_far_m": self.code_far_m,
-                "skip_invalid": self.skip_invalid, "incomplete": sorted(self.incomplete)}
+                "skip_invalid": self.skip_invalid, "incomplete": sorted(self.incomplete),
+                "code_year": self.code_year}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "InputPolicy":
@@ -97,7 +101,22 @@ class InputPolicy:
         return cls(snap_distance_m=float(data.get("snap_distance_m", DEFAULT_SNAP_DISTANCE_M)),
                    code_far_m=float(data.get("code_far_m", DEFAULT_CODE_FAR_M)),
                    skip_invalid=bool(data.get("skip_invalid", False)),
-                   incomplete=frozenset(data.get("incomplete", ())))
+                   incomplete=frozenset(data.get("incomplete", ())),
+                   code_year=int(data["code_year"]) if data.get("code_year") is not None else None)
+
+
+@dataclass(frozen=True)
+class CodeYear:
+    """The year the commune codes of an input belong to, as resolved by validation
+    (:mod:`tc8.validate.code_year`): ``year`` 2024, 2025 or None (unknown); ``basis`` how it was
+    decided: ``flag`` (``--code-year``), ``declared`` (``tc8_layers``), ``inferred`` (codes and
+    names against both official lists) or ``unknown`` (mixed or no evidence)."""
+
+    year: int | None = None
+    basis: str = "unknown"
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "basis": self.basis}
 
 
 @dataclass
@@ -117,6 +136,8 @@ class Inputs:
     #: ``--incomplete`` flags, the metadata table and OpenStreetMap sources, merged once by
     #: :func:`tc8.validate.completeness.incomplete_layers`
     incomplete_layers: frozenset = frozenset()
+    #: the year of the commune codes and how it was decided (:class:`CodeYear`)
+    code_year: CodeYear = field(default_factory=CodeYear)
 
     def get(self, name: str):
         return self.layers.get(name)

@@ -302,7 +302,12 @@ METADATA = Layer(
         C("complete", "bool", label_vi="Đầy đủ", label_en="Complete"),
         C("source", "str", label_vi="Nguồn", label_en="Source"),
         C("note", "str", label_vi="Ghi chú", label_en="Note"),
+        C("code_year", "int", minimum=2024, maximum=2025, label_vi="Năm của mã xã",
+          label_en="Year of the commune codes"),
     ),
 )
+#: The ``tc8_layers`` row whose ``code_year`` declares the year of the commune codes (2024: units
+#: before 1 July 2025; 2025: after) — :mod:`tc8.validate.code_year`.
+CODE_YEAR_ROW = "communes"
 #: Layers that can be declared incomplete (every layer but the communes being assessed).
 INCOMPLETE_CAPABLE = tuple(name for name in LAYERS if name != "communes")

@@ -196,8 +196,8 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
     """Run-wide facts: tool, generation time (UTC, ISO 8601), rule set, metric CRS, the input
     files read (path, SHA-256, size in bytes, rows per layer), synthetic layers (with a note in
     each language), the input warnings, the input policy (``policy``) and the layers taken as
-    incomplete (``incomplete_layers``: by flag, by the ``tc8_layers`` table or by an OSM source) —
-    what ``results.json`` carries.
+    incomplete (``incomplete_layers``: by flag, by the ``tc8_layers`` table or by an OSM source) and
+    the year of the commune codes (``code_year``: :func:`code_year`) — what ``results.json`` carries.
 
     ``full=True`` (dossier manifests, the "Nguồn dữ liệu" sheet: what ``tc8 verify`` needs to
     re-run) also gives ``input`` (input folder and population raster), each file's absolute
@@ -217,10 +217,19 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
         "warnings": [problem_dict(p, "en") for p in results.warnings],
         "policy": input_policy(results),
         "incomplete_layers": sorted(getattr(results.inputs, "incomplete_layers", ()) or ()),
+        "code_year": code_year(results),
     }
     if full:
         meta["input"] = _input_origin(results)
     return meta
+
+
+def code_year(results: Results) -> dict:
+    """The year of the commune codes and how it was decided (``Inputs.code_year``,
+    :mod:`tc8.validate.code_year`): ``{"year": 2024|2025|None, "basis": "flag"|"declared"|
+    "inferred"|"unknown"}``; unknown for a Results without inputs."""
+    found = getattr(results.inputs, "code_year", None)
+    return found.as_dict() if found is not None else {"year": None, "basis": "unknown"}
 
 
 def input_policy(results: Results) -> dict:
@@ -283,11 +292,12 @@ def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
                                     use_arrow=arrow, **options)
             first = False
         info = pd.DataFrame({"key": ["tool_version", "generated_at", "rule_set", "rule_set_sha256",
-                                     "metric_crs", "synthetic_layers", "policy"],
+                                     "metric_crs", "synthetic_layers", "policy", "code_year"],
                              "value": [__version__, generated_at, meta["rule_set"]["id"],
                                        meta["rule_set"]["sha256"], results.metric_crs,
                                        ", ".join(results.synthetic_layers),
-                                       json.dumps(meta["policy"], ensure_ascii=False, sort_keys=True)]})
+                                       json.dumps(meta["policy"], ensure_ascii=False, sort_keys=True),
+                                       json.dumps(meta["code_year"], sort_keys=True)]})
         pyogrio.write_dataframe(info, path, layer="run_info", append=True)
 
 

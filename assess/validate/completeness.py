@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from tc8.model.inputs import InputPolicy, RawInputs
-from tc8.model.schema import INCOMPLETE_CAPABLE, METADATA
+from tc8.model.schema import CODE_YEAR_ROW, INCOMPLETE_CAPABLE, METADATA
 from .columns import type_layer
 from .report import Collector
 
@@ -47,7 +47,9 @@ def _declared(raw: RawInputs, report: Collector) -> dict[str, tuple]:
     table, ref = type_layer(raw.metadata, METADATA, file, own)
     names = table["layer"].str.strip().str.lower()
     known = names.isin(INCOMPLETE_CAPABLE).fillna(False).to_numpy(dtype=bool)
-    own.add_rows("warning", "metadata_unknown_layer", ref, table["layer"].notna().to_numpy() & ~known, "layer",
+    code_year_row = (names == CODE_YEAR_ROW).fillna(False).to_numpy(dtype=bool)  # tc8.validate.code_year
+    own.add_rows("warning", "metadata_unknown_layer", ref, table["layer"].notna().to_numpy() & ~known & ~code_year_row,
+                 "layer",
                  per_row={"value": table["layer"].to_numpy(dtype=object, na_value=None)},
                  layers=", ".join(INCOMPLETE_CAPABLE))
     report.problems.extend(own.finish())

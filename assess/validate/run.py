@@ -41,6 +41,7 @@ from .report import Collector, LayerRef
 from .skip import validate_skipping
 from .names import resolve_columns
 from .provisional import assign_provisional_codes
+from .code_year import resolve_code_year
 
 #: Point layers whose rows belong to a commune (the boundary policy: tc8.validate.boundary).
 IN_COMMUNE_LAYERS = ("villages", "postal_points", "radio_stations", "speakers")
@@ -261,6 +262,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
                 st.metric = project(st.geoms, st.crs, metric)
     assign_provisional_codes(state.get("communes"), report)  # communes without a code (tc8.validate.provisional)
     _check_codes(state, report, policy)
+    code_year = resolve_code_year(raw, state.get("communes"), policy, report)  # 2024 or 2025 codes (tc8.validate.code_year)
     check_consistency(state, raw.frames, report)  # a part larger than its whole
     check_text_lengths(state, report)  # names/free text too long to show (tc8.text.size)
     _check_raster(raw.population_raster, report, state)
@@ -277,6 +279,7 @@ def validate_inputs(raw: RawInputs, read_problems: list[Problem] | None = None, 
     warnings = [p for p in problems if p.severity != "error"]
     inputs = _build(raw, state, metric, warnings, policy)
     inputs.incomplete_layers = incomplete
+    inputs.code_year = code_year
     return inputs, problems
 
 
