@@ -133,3 +133,23 @@ def test_demo_in_2025_units_then_assess(tmp_path):
     assert result.exit_code == 0, result.output
     results = pd.read_csv(tmp_path / "res" / "results.csv", dtype=str)
     assert set(results["commune_code"]) == reached
+
+
+def test_demo_on_the_2025_communes(tmp_path):
+    """`tc8 demo --units-2025`: the bundled province built into 2025 units (code year declared
+    2025) and assessed, with maps and dossiers."""
+    import json
+
+    from click.testing import CliRunner
+
+    from tc8.cli.main import cli
+
+    out = tmp_path / "demo25"
+    res = CliRunner().invoke(cli, ["demo", "-o", str(out), "--units-2025", "-q"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    meta = pyogrio.read_dataframe(out / "units_2025.gpkg", layer="tc8_layers")
+    assert [str(v) for v in meta.loc[meta["layer"] == "communes", "code_year"]] == ["2025"]
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert doc["code_year"]["year"] == 2025 and doc["code_year"]["basis"] == "declared"
+    assert doc["rollup"]["n_communes"] == 48
+    assert (out / "dossiers" / "run-manifest.json").is_file()

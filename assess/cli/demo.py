@@ -21,8 +21,10 @@ from .options import lang_option, overwrite_option, quiet_option
 @click.option("--path", "show_path", is_flag=True, help="Only print where the bundled input is.")
 @click.option("--details", is_flag=True,
               help="Print the whole table and the reasons of every non-passing indicator.")
+@click.option("--units-2025", "units_2025", is_flag=True,
+              help="Assess the demo on the 2025 communes: 'tc8 units build' first (OUTPUT/units_2025.gpkg).")
 @quiet_option
-def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet):
+def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet, units_2025):
     """Chạy đánh giá, vẽ bản đồ và lập hồ sơ cho tỉnh mẫu (Lâm Đồng, dữ liệu thật + giả lập)."""
     from tc8.outputs.terminal import summary_table
     from tc8.pipeline import run_job
@@ -39,6 +41,12 @@ def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet):
                                  table_path=out / "results.csv") + "\n")
 
     with domain_errors(lang):
+        if units_2025:
+            from tc8.io.units_build import build_units
+
+            out.mkdir(parents=True, exist_ok=True)
+            source = build_units(source, out / "units_2025.gpkg", overwrite=overwrite).output
+            click.echo(text("cli.result_file", lang, path=source))
         job = run_job(source, rules, output=out, overwrite=overwrite, lang=lang, on_results=report)
         for key, path in job.paths().items():
             click.echo(f"{key}: {path}")

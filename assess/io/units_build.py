@@ -20,7 +20,8 @@ The old commune polygons are dissolved into the new communes with the official c
   A record that maps to no new commune is left out with a warning. ``commune_it`` rows of one
   new commune are added up (counts summed, yes/no true only when true for every part).
 
-Other layers and ``tc8_layers`` are copied unchanged. The input is never modified; the output
+Other layers are copied unchanged, and ``tc8_layers`` too, with ``code_year`` = 2025 declared on its
+``communes`` row. The input is never modified; the output
 GeoPackage is written atomically.
 """
 from __future__ import annotations
@@ -261,6 +262,22 @@ def _records(frames: dict, files: dict, home: pd.DataFrame, communes: gpd.GeoDat
     return out, warnings
 
 
+def declare_2025(metadata) -> pd.DataFrame:
+    """The ``tc8_layers`` table of the output: as given (or empty), with ``code_year`` = 2025 on
+    the ``communes`` row (added when absent), so the output's codes are known to be 2025 units."""
+    table = pd.DataFrame(metadata) if metadata is not None else pd.DataFrame({"layer": pd.Series(dtype=object)})
+    table = table.astype({"layer": object}).reset_index(drop=True)
+    if "code_year" not in table.columns:
+        table["code_year"] = pd.Series([None] * len(table), dtype=object)
+    table["code_year"] = table["code_year"].astype(object)
+    is_communes = table["layer"].astype(str).str.strip().str.lower() == "communes"
+    if not is_communes.any():
+        table = pd.concat([table, pd.DataFrame({"layer": ["communes"]})], ignore_index=True)
+        is_communes = table["layer"] == "communes"
+    table.loc[is_communes, "code_year"] = 2025
+    return table
+
+
 def _write(path: Path, layers: dict, metadata) -> None:
     with atomic_path(path, placeholder=False) as tmp:  # GDAL creates the GeoPackage itself
         for name, frame in layers.items():
@@ -285,6 +302,6 @@ def build_units(source: str | Path, output: str | Path, *, overwrite: bool = Fal
     unconverted = [p.params["value"] for p in warnings]
     others, found = _records(frames, files, home, communes)
     layers = {"communes": communes, **others}
-    _write(output, layers, metadata)
+    _write(output, layers, declare_2025(metadata))
     return UnitsBuild(output=output, layers=layers, warnings=warnings + found, unconverted=unconverted,
                       n_old=len(frames["communes"]))
