@@ -28,7 +28,7 @@ from tc8.validate.run import validate_inputs
 GEOD = Geod(ellps="WGS84")
 REPO = Path(__file__).resolve().parents[1]
 #: the real national files, copied into the repository (tests/real_data/README.md)
-REAL_DIRS = (REPO / "tests" / "real_data",)
+REAL_DIR = REPO / "tests" / "real_data"
 
 
 def offset(lon: float, lat: float, azimuth: float, metres: float) -> Point:
@@ -215,7 +215,7 @@ def test_nothing_said_when_every_site_is_inside(tmp_path):
 
 def _real_dir() -> Path:
     """The repository's real national files; missing files fail (they are part of the repository)."""
-    folder = REAL_DIRS[0]
+    folder = REAL_DIR
     for name in ("communes_2009_lowres.gpkg", "osm_postal_telecom_points.gpkg"):
         assert (folder / name).exists(), f"{folder / name} is missing (see tests/real_data/README.md)"
     return folder

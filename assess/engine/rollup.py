@@ -112,7 +112,7 @@ def province_rollup(results: Results) -> dict:
         "population": None if population is None else int(population),
         "communes_population_unknown": n_pop_unknown,
         "postal_points_layer": postal["layer"],
-        "postal_points_incomplete": "postal_points" in (getattr(results.inputs, "incomplete_layers", ()) or ()),
+        "postal_points_incomplete": "postal_points" in results.incomplete_layers,
         "postal_points": postal["points"],
         "postal_service_radius_km": service_radius_km(area_km2, postal["points"]),
         "population_per_postal_point": postal["per_point"],

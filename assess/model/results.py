@@ -113,3 +113,9 @@ class Results:
     point geometry (None when the record had none usable). Those communes have
     ``affected_by_exclusion`` true in ``communes``, and a note in ``missing_vi/en`` of the
     indicators that read the record's layer."""
+
+    @property
+    def incomplete_layers(self) -> list[str]:
+        """The input layers taken as incomplete (``Inputs.incomplete_layers``: by flag, by the
+        ``tc8_layers`` table or by an OSM source), sorted; empty without inputs."""
+        return sorted(getattr(self.inputs, "incomplete_layers", None) or ())

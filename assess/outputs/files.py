@@ -216,7 +216,7 @@ def run_metadata(results: Results, generated_at: str, *, full: bool = False) -> 
         "synthetic_note_en": synthetic_note(layers, "en"),
         "warnings": [problem_dict(p, "en") for p in results.warnings],
         "policy": input_policy(results),
-        "incomplete_layers": sorted(getattr(results.inputs, "incomplete_layers", ()) or ()),
+        "incomplete_layers": results.incomplete_layers,
         "code_year": code_year(results),
     }
     if full:

@@ -83,7 +83,7 @@ def _rollup_lines(results: Results, ind_ids: list[str], short: dict[str, str], l
                       mobile=figure_text(r, "share_villages_mobile_broadband_pct", lang, 1, "%")))
     if results.synthetic_layers:
         lines.append(text("summary.synthetic", lang, layers=", ".join(results.synthetic_layers)))
-    incomplete = sorted(getattr(results.inputs, "incomplete_layers", ()) or ())
+    incomplete = results.incomplete_layers
     if incomplete:
         lines.append(text("summary.incomplete", lang, layers=", ".join(incomplete)))
     counts = excluded_counts(results)  # --skip-invalid: records left out, communes whose result may change
