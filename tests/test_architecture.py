@@ -32,6 +32,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("tc8.rules",)),                   # rule model, loading, three-valued evaluation
     ("measures", ("tc8.measures",)),             # per-commune and per-village measures
     ("engine", ("tc8.engine",)),                 # Inputs + rule set -> Results; roll-up
+    ("plan", ("tc8.plan",)),                     # least interventions to pass; apply, re-assess
     ("outputs", ("tc8.outputs", "tc8.writers")),  # results files, terminal (renderer)
     ("maps", ("tc8.maps",)),                     # HTML/PNG maps (renderer; may use outputs)
     ("dossier", ("tc8.dossier",)),               # workbooks, manifests (renderer; may use maps, outputs)

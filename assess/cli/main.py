@@ -29,6 +29,8 @@ COMMANDS = {
     "verify": "verify_cmd",
     "lineage": "lineage_cmd",
     "units": "units_cmd",
+    "plan": "plan_cmd",
+    "compare": "compare_cmd",
 }
 
 
