@@ -133,3 +133,37 @@ class Plan:
     cost_source: str = ""
     currency: str = "VND"
     example_costs: bool = True
+
+
+@dataclass
+class PlanContext:
+    """What every family planner reads.
+
+    ``results``: the assessment (``results.inputs`` the validated inputs, every frame in
+    ``results.metric_crs``; ``results.layers`` the records with the engine's decisions;
+    ``results.parameters`` the resolved parameters per commune; ``results.villages`` the
+    per-village facts). ``costs``: the :class:`tc8.plan.costs.CostBook`. ``lang``: language of
+    any text a planner writes (most text is rendered later from message keys).
+    """
+
+    results: Results
+    costs: Any
+    lang: str = "vi"
+
+    def param(self, commune_code: str, name: str) -> Any:
+        """The resolved value of rule parameter ``name`` for a commune (its overrides applied)."""
+        params = self.results.parameters
+        if params is not None and name in params.columns and commune_code in params.index:
+            return params.at[commune_code, name]
+        return self.results.rule_set.parameters[name].value
+
+    def terrain(self, commune_code: str) -> str:
+        """The commune's ``terrain``, else the rule set's ``default_terrain`` (for prices and radii)."""
+        communes = self.results.communes
+        value = None
+        if "terrain" in communes.columns:
+            match = communes.loc[communes["commune_code"] == commune_code, "terrain"]
+            value = match.iloc[0] if len(match) else None
+        if isinstance(value, str) and value:
+            return value
+        return str(self.param(commune_code, "default_terrain"))
