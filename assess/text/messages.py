@@ -1,7 +1,9 @@
 """Message catalogue: user-facing text in Vietnamese and English.
 
-Texts live in ``templates/messages.yaml`` (key -> {vi, en}); code only chooses keys and
-fills ``{placeholders}``. A missing key falls back to the key itself so that a gap in the
+Texts live in ``templates/messages.yaml`` (key -> {vi, en}) and, one file per feature,
+``templates/messages_<feature>.yaml`` (``messages_plan.yaml``...), merged into one catalogue; a
+key defined in two files is an error at load. Code only chooses keys and fills
+``{placeholders}``. A missing key falls back to the key itself so that a gap in the
 catalogue shows up in output rather than crashing a run.
 """
 from __future__ import annotations
@@ -26,10 +28,24 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=SAFE_LOADER)
 
 
+def catalogue_files() -> list:
+    """The catalogue's files: ``messages.yaml`` first, then ``messages_*.yaml`` by name."""
+    folder = files("tc8.templates")
+    extra = sorted((p for p in folder.iterdir() if p.name.startswith("messages_") and p.name.endswith(".yaml")),
+                   key=lambda p: p.name)
+    return [folder.joinpath("messages.yaml"), *extra]
+
+
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict:
-    text = files("tc8.templates").joinpath("messages.yaml").read_text(encoding="utf-8")
-    return load_yaml(text) or {}
+    merged: dict = {}
+    for path in catalogue_files():
+        part = load_yaml(path.read_text(encoding="utf-8")) or {}
+        repeated = sorted(set(part) & set(merged))
+        if repeated:
+            raise ValueError(f"{path.name}: message keys defined twice: {', '.join(repeated[:10])}")
+        merged.update(part)
+    return merged
 
 
 class _Default(dict):
