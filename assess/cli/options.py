@@ -40,6 +40,10 @@ quiet_option = click.option(
     "-q", "--quiet", is_flag=True, default=False,
     help="Counts only: no commune table and no warning lines (errors are still shown). 'tc8 -q' does the same.")
 
+jobs_option = click.option(
+    "-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes (default: the machine's cores); the files written are the same for any N.")
+
 
 def _policy(snap_distance, skip_invalid, incomplete, code_year=None):
     from tc8.model.inputs import InputPolicy
