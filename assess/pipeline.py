@@ -233,3 +233,50 @@ def run_lineage(results_dir: str | os.PathLike, *, output: str | os.PathLike, ov
                                                                     source=assessment.source)}
     files = write_lineage_files(lineage, output, overwrite=overwrite, source=assessment.source, extra=workbook)
     return LineageJob(lineage=lineage, files=files)
+
+
+@dataclass(frozen=True)
+class PlanJob:
+    """What :func:`run_plan` wrote: the verified :class:`tc8.plan.model.Plan` and name -> path
+    of its files (``plan.csv``, ``plan.gpkg``, and ``applied.gpkg`` with ``write_applied``)."""
+
+    plan: object
+    files: dict[str, Path]
+
+
+def run_plan(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: str | os.PathLike,
+             communes: Iterable[str] | None = None, costs: str | os.PathLike | None = None,
+             write_applied: bool = False, lang: str = "vi", overwrite: bool = False,
+             population: str | os.PathLike | None = None, metric_crs: str | None = None,
+             policy: InputPolicy | None = None) -> PlanJob:
+    """``tc8 plan``: assess, plan the least interventions that make each failing commune pass
+    (:func:`tc8.plan.run.make_plan`, priced with the cost file ``costs``, default the shipped
+    example), apply the plan to the input and assess that again (the proof,
+    :func:`tc8.plan.apply.verify_plan`: same rule set and ``policy``), then write ``plan.csv``
+    and ``plan.gpkg`` into ``output`` (and keep ``applied.gpkg`` there with ``write_applied``;
+    otherwise the applied input is a temporary file). Raises as :func:`run_assessment`, and
+    :class:`~tc8.plan.costs.CostFileError` (before anything is assessed)."""
+    import shutil
+    import tempfile
+
+    from tc8.outputs.files import check_outputs
+    from tc8.outputs.plan_files import PLAN_FILES, write_plan_files
+    from tc8.plan.apply import apply_plan, verify_plan
+    from tc8.plan.costs import load_costs
+    from tc8.plan.run import make_plan
+
+    book = load_costs(costs)
+    check_outputs(Path(output), (*PLAN_FILES, *(("applied.gpkg",) if write_applied else ())), overwrite=overwrite)
+    results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs,
+                             policy=policy)
+    plan = make_plan(results, book, communes=communes, lang=lang)
+    scratch = None if write_applied else Path(tempfile.mkdtemp(prefix="tc8-plan-"))
+    try:
+        applied = apply_plan(plan, (scratch or Path(output)) / "applied.gpkg")
+        verify_plan(plan, applied, rules, policy, assess=run_assessment, communes=communes,
+                    population=population or results.inputs.raw.population_raster, metric_crs=results.metric_crs)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    files = write_plan_files(plan, output, overwrite=overwrite, lang=lang)
+    return PlanJob(plan=plan, files={**files, **({"applied.gpkg": applied} if write_applied else {})})

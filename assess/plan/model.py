@@ -133,6 +133,8 @@ class Plan:
     cost_source: str = ""
     currency: str = "VND"
     example_costs: bool = True
+    #: the :class:`tc8.plan.costs.CostBook` the plan was priced with (labels of the actions)
+    costs: Any = None
 
 
 @dataclass
