@@ -71,7 +71,7 @@ class JobResult:
     result_files: dict[str, Path]
     """``results.gpkg``, ``results.csv``, ``results.json`` -> path."""
     province_map: Path | None = None
-    """``maps/province.html`` (None without maps)."""
+    """``maps/index.html``, the atlas overview (None without maps)."""
     commune_maps: dict[str, Path] = field(default_factory=dict)
     """Commune code -> its HTML map."""
     commune_map_pngs: dict[str, Path] = field(default_factory=dict)
@@ -174,21 +174,20 @@ def _draw_maps(job: JobResult, *, overwrite: bool, lang: str, png: bool, online_
     from tc8.maps import save_maps
 
     drawn = save_maps(job.results, job.output / MAPS_DIR, lang=lang, overwrite=overwrite, png=png,
-                      date=job.generated_at[:10], online_tiles=online_tiles)
+                      date=job.generated_at[:10], online_tiles=online_tiles, jobs=None)
     return replace(job, province_map=drawn["province"], commune_maps=dict(drawn["communes"]),
                    commune_map_pngs=dict(drawn.get("png", {})))
 
 
 def _write_dossiers(job: JobResult, *, overwrite: bool, lang: str, with_maps: bool, options: dict | None,
                     province: bool) -> JobResult:
-    """``job`` with its dossiers written into ``output/dossiers``; the commune HTML maps the job
-    already drew are copied, not drawn again."""
+    """``job`` with its dossiers written into ``output/dossiers`` (their commune maps are drawn
+    self-contained: the atlas pages of ``output/maps`` link shared assets, so they are not copied)."""
     from dataclasses import replace
 
     from tc8.dossier.write import write_dossiers
-    from tc8.maps.save import COMMUNE_DIR
 
-    maps_from = job.province_map.parent / COMMUNE_DIR if job.province_map is not None else None
+    maps_from = None
     folder = job.output / DOSSIERS_DIR
     written = write_dossiers(job.results, folder, overwrite=overwrite, lang=lang, with_maps=with_maps,
                              options=options, generated_at=job.generated_at, maps_from=maps_from,

@@ -24,7 +24,7 @@ class TileProbe(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }}, plain = {{ this.plain }}, tiles = {{ this.tiles }};
+            var map = {{ this._parent.get_name() }}, plain = {{ this.plain.get_name() }}, tiles = {{ this.tiles.get_name() }};
             var img = new Image();
             img.onload = function () {
                 if (map.hasLayer(plain) && !map.hasLayer(tiles)) { map.addLayer(tiles); map.removeLayer(plain); }
@@ -38,8 +38,8 @@ class TileProbe(MacroElement):
     def __init__(self, plain, tiles, url: str = PROBE_URL):
         super().__init__()
         self._name = "TileProbe"
-        self.plain = plain.get_name()
-        self.tiles = tiles.get_name()
+        self.plain = plain  # names are read when rendering (render_page numbers the elements then)
+        self.tiles = tiles
         self.url = url
 
 

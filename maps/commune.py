@@ -142,7 +142,7 @@ def _add_points(fmap, view: CommuneView, lang: str, synthetic, cluster_above: in
                   radius=radius, class_name=css, cluster=len(frame) > cluster_above).add_to(fmap)
 
 
-def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) -> str:
+def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool, back: tuple | None = None) -> str:
     row = view.commune.iloc[0]
     on_air = text("map.layer_stations", lang) + " / " + text("map.layer_speakers", lang)
     return render_fragment(
@@ -151,6 +151,7 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
                    code=view.code),
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         verdict_label=text("map.verdict", lang), verdict_badge=badge(row.get("status_tc8"), lang),
+        back=back,  # atlas page: (href, label) of the overview
         synthetic=synthetic_note(results.synthetic_layers, lang) if note else "",
         excluded=exclusion_note(results, view.code, lang),  # --skip-invalid
         status_title=text("map.legend_status", lang), statuses=status_legend(lang),
@@ -170,7 +171,8 @@ def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool) 
 
 def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi", synthetic_note: bool = True,
                        date: str | None = None, online_tiles: bool = True, index: MapIndex | None = None,
-                       cluster_above: int = CLUSTER_ABOVE, view: CommuneView | None = None) -> str:
+                       cluster_above: int = CLUSTER_ABOVE, view: CommuneView | None = None,
+                       assets: str | None = None, back: tuple[str, str] | None = None) -> str:
     """Self-contained HTML map of one commune of ``results`` (``KeyError`` if not assessed).
 
     ``date`` (ISO) goes into the title (default: today). ``synthetic_note`` adds the
@@ -179,6 +181,8 @@ def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi",
     ``index``: a :func:`tc8.maps.select.build_index` reused across communes (speed only).
     ``cluster_above``: point layers (cell sites, loudspeakers, stations) with more features are clustered.
     ``view``: the commune's :func:`~tc8.maps.select.commune_view` when the caller already has it.
+    ``assets``/``back`` (atlas pages, :mod:`tc8.maps.atlas`): relative URL of the shared Leaflet files
+    (linked, not inlined) and ``(href, label)`` of the link back to the overview.
     """
     view = view or commune_view(results, commune_code, index=index)
     synthetic = results.synthetic_layers
@@ -198,8 +202,9 @@ def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi",
     FitBounds(bounds_latlon(to_display(commune))).add_to(fmap)
     title = text("map.title_commune", lang, name=bounded(commune["commune_name"].iloc[0], "commune_name"),
                  code=view.code)
-    return render_page(fmap, extra_head=local_css("map_panel.css"), title=title,
-                       body=_panel(view, results, lang, date, synthetic_note))
+    head = local_css("map_panel.css") + (local_css("atlas.css") if back else "")
+    return render_page(fmap, extra_head=head, title=title, assets=assets,
+                       body=_panel(view, results, lang, date, synthetic_note, back))
 
 
 __all__ = ["render_commune_map"]

@@ -90,16 +90,52 @@ class RawHtml(be.Element):
         self.content = content
 
 
-def render_page(fmap: folium.Map, *, extra_head: str = "", title: str = "", body: str = "") -> str:
+def linked_assets(prefix: str) -> str:
+    """``<link>``/``<script src>`` tags to the vendored files copied by :func:`write_assets`
+    under ``prefix`` (a relative URL ending in ``/``, e.g. ``"../assets/"``): for atlas pages."""
+    return "\n".join(f'<link rel="stylesheet" href="{prefix}{path}">' if kind == "css"
+                      else f'<script src="{prefix}{path}"></script>' for path, kind in ASSETS)
+
+
+#: Vendored files an atlas folder needs besides :data:`ASSETS` (images referenced by the CSS).
+ASSET_IMAGES = ("leaflet/images/layers.png", "leaflet/images/layers-2x.png", "leaflet/images/marker-icon.png",
+                "leaflet/images/marker-icon-2x.png", "leaflet/images/marker-shadow.png")
+
+
+def asset_files() -> dict[str, bytes]:
+    """Relative path -> bytes of every shared file of an atlas ``assets/`` folder (fixed order)."""
+    out = {path: _SOURCE_MAP.sub("", _vendor(path).decode("utf-8")).encode("utf-8") for path, _ in ASSETS}
+    out.update({path: _vendor(path) for path in ASSET_IMAGES})
+    return out
+
+
+def _stable_ids(root) -> None:
+    """Number every element of the page in tree order (folium draws random ids), so the same map is
+    the same bytes in every run and every process."""
+    stack, n = [root], 0
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "_id"):
+            node._id = str(n)
+            n += 1
+        if getattr(node, "var_name", "").startswith("tc8_data_"):
+            node.var_name = f"tc8_data_{n}"
+        stack.extend(reversed(list(getattr(node, "_children", {}).values())))
+
+
+def render_page(fmap: folium.Map, *, extra_head: str = "", title: str = "", body: str = "",
+                assets: str | None = None) -> str:
     """Render ``fmap`` as one self-contained HTML page with no network asset.
 
     ``extra_head`` (after the vendored assets) and ``body`` (panels) are trusted HTML. Online tile layers
     are allowed (tiles are images requested by Leaflet, not page assets) but nothing is
-    loaded from a CDN; raises :class:`RemoteAssetError` otherwise.
+    loaded from a CDN; raises :class:`RemoteAssetError` otherwise. ``assets``: link the vendored
+    files under this relative URL instead of inlining them (atlas pages, see :func:`linked_assets`).
     """
     root = fmap.get_root()
     _strip_links(root)
-    head = inline_assets() + "\n" + extra_head
+    _stable_ids(root)
+    head = (inline_assets() if assets is None else linked_assets(assets)) + "\n" + extra_head
     if title:
         import html as _html
         head = f"<title>{_html.escape(title)}</title>\n" + head

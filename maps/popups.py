@@ -23,8 +23,9 @@ def _col(frame: pd.DataFrame, name: str, default=None) -> list:
     return [default] * len(frame)
 
 
-def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[str]:
-    """One ``<tr>`` per row of ``rows`` (``Results.indicators``); columns are read once (fast for 30k rows)."""
+def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int, detail_on: bool = True) -> list[str]:
+    """One ``<tr>`` per row of ``rows`` (``Results.indicators``); columns are read once (fast for 30k rows).
+    ``detail_on=False``: status and measure only (no evidence, reasons or missing data)."""
     out = []
     for ind, name, status, measured, thr, op, unit, evidence, why, missing in zip(
             _col(rows, "indicator"), _col(rows, f"name_{lang}"), _col(rows, "status"), _col(rows, "measured"),
@@ -36,6 +37,8 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[st
             if thr is not None and thr != "":
                 value += f" ({esc(text('map.threshold', lang))} {esc(op)} {esc(thr)})"
         detail = []
+        if not detail_on:
+            evidence = why = missing = None
         if evidence:
             detail.append(f"{esc(text('map.evidence', lang))}: {esc(evidence_label(evidence, lang))}")
         if why:
@@ -48,12 +51,13 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[st
 
 
 def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, *,
-                   links: dict | None = None, reason_limit: int = 600) -> list[str]:
+                   links: dict | None = None, reason_limit: int = 600, detail: bool = True) -> list[str]:
     """One popup per commune row: name, code, verdict, indicator table, optional link.
+    ``detail=False``: the indicator rows without evidence, reasons and missing data (the atlas overview).
 
     Each indicator row is formatted once, then joined per commune (national size: ~30k rows).
     """
-    row_html = _indicator_rows(indicators, lang, reason_limit)
+    row_html = _indicator_rows(indicators, lang, reason_limit, detail)
     groups = indicators.groupby(indicators["commune_code"].astype(str), sort=False).indices
     links = links or {}
     provisional = f'<div class="tc8-why">{esc(provisional_label(lang))}</div>'  # a commune without an official code

@@ -10,7 +10,7 @@ import math
 
 import folium
 
-from tc8.text.messages import text
+from tc8.text.messages import fmt_number, text
 from tc8.model.results import CRITERION, STATUS_MISSING, status_column
 from tc8.outputs.excluded import province_note
 from tc8.text.figures import figure_text, is_unknown
@@ -68,12 +68,17 @@ def _rollup_rows(rollup: dict, lang: str) -> list[dict]:
 
 
 def render_province_map(results, *, lang: str = "vi", commune_links: dict | None = None,
-                        date: str | None = None, online_tiles: bool = True, synthetic_note_on: bool = True) -> str:
+                        date: str | None = None, online_tiles: bool = True, synthetic_note_on: bool = True,
+                        assets: str | None = None, extra_head: str = "", extra_body: str = "",
+                        popup_detail: bool = True) -> str:
     """Self-contained HTML overview of every commune in ``results``.
 
     ``commune_links``: commune code -> href (relative to the overview) of its commune map,
     shown in the popup; communes without a link get none. A commune with an empty geometry
-    is left out of the drawing (it still counts in the roll-up panel).
+    is left out of the drawing (it still counts in the roll-up panel). For the atlas
+    (:mod:`tc8.maps.atlas`): ``assets`` links the shared Leaflet files instead of inlining them,
+    ``extra_head``/``extra_body`` are trusted HTML added to the page (search box), and
+    ``popup_detail=False`` keeps popups to statuses and measures (the commune pages carry the reasons).
     """
     communes = results.communes
     tol, decimals = tolerance_for(communes)
@@ -81,7 +86,8 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
     ind_ids = [i for i in results.indicators["indicator"].astype(str).unique() if i != CRITERION]
     keys = {CRITERION: "status_tc8", **{i: status_column(i) for i in ind_ids}}
     links = {str(k): v for k, v in (commune_links or {}).items()}
-    pops = popups.commune_popups(shown, results.indicators, lang, links=links, reason_limit=REASON_LIMIT)
+    pops = popups.commune_popups(shown, results.indicators, lang, links=links, reason_limit=REASON_LIMIT,
+                                 detail=popup_detail)
     tips = popups.tooltips(shown["commune_name"])
     props = [{"popup": p, "tip": t} for p, t in zip(pops, tips)]
     for ind, col in keys.items():
@@ -98,24 +104,43 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
                   fill_opacity=0.75, class_name="tc8-commune", show=ind == CRITERION).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitBounds(bounds_latlon(shown)).add_to(fmap)
-    province = _province_name(communes, lang)
-    panel = render_fragment(
-        "map_province_panel.html",
-        title=text("map.title_province", lang, province=province),
+    title = text("map.title_province", lang, province=_province_name(communes, lang))
+    return render_page(fmap, extra_head=local_css("map_panel.css") + extra_head, assets=assets, title=title,
+                       body=_panel(results, title, lang, date, synthetic_note_on) + extra_body)
+
+
+def _panel(results, title: str, lang: str, date: str | None, synthetic_note_on: bool) -> str:
+    return render_fragment(
+        "map_province_panel.html", title=title,
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         synthetic=synthetic_note(results.synthetic_layers, lang) if synthetic_note_on else "",
         excluded=province_note(results, lang),  # --skip-invalid
         rollup_title=text("map.rollup_title", lang), rollup=_rollup_rows(results.rollup, lang),
         status_title=text("map.legend_status", lang), statuses=status_legend(lang))
-    return render_page(fmap, extra_head=local_css("map_panel.css"), body=panel,
-                       title=text("map.title_province", lang, province=province))
+
+
+#: From this many provinces on, the overview is titled as the whole country (34 since 2025, 63 before).
+COUNTRY_PROVINCES = 34
+
+
+def _distinct(communes, col: str) -> list[str]:
+    if col not in communes.columns:
+        return []
+    values = communes[col].dropna().astype(str).str.strip()
+    return sorted(set(values[values != ""]))
 
 
 def _province_name(communes, lang: str) -> str:
-    for col in ("province_name", "province_code"):
-        if col in communes.columns:
-            names = communes[col].dropna().astype(str).unique()
-            if len(names) == 1:
-                return (bounded(names[0], col) if col == "province_name"
-                        else f"{text('map.province_default', lang)} {names[0]}")
-    return text("map.province_default", lang)
+    """The province the communes are in, or (several provinces, none given) a count, never ""."""
+    names, codes = _distinct(communes, "province_name"), _distinct(communes, "province_code")
+    if len(names) == 1 and len(codes) <= 1:
+        return bounded(names[0], "province_name")
+    if not names and len(codes) == 1:
+        return f"{text('map.province_default', lang)} {codes[0]}"
+    n = fmt_number(len(communes), 0, lang)
+    provinces = max(len(names), len(codes))
+    if provinces >= COUNTRY_PROVINCES:
+        return text("atlas.title_country", lang, n=n)
+    if provinces > 1:
+        return text("atlas.title_provinces", lang, p=provinces, n=n)
+    return text("atlas.title_communes", lang, n=n)

@@ -164,7 +164,7 @@ def test_save_maps_writes_and_refuses_overwrite(results, tmp_path):
     from tc8.maps import save_maps
 
     out = save_maps(results, tmp_path / "maps", png=True)
-    assert out["province"] == tmp_path / "maps" / "province.html"
+    assert out["province"] == tmp_path / "maps" / "index.html"
     assert sorted(out["communes"]) == [A, B]
     for path in [out["province"], *out["communes"].values()]:
         assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -194,7 +194,7 @@ def test_cli_map(tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["map", str(src), "--rules", "ntm-2021-2025", "-o", str(out), "--lang", "en"])
     assert res.exit_code == 0, res.output
-    assert f"Province map: {out / 'province.html'}" in res.output
+    assert f"Province map: {out / 'index.html'}" in res.output
     assert (out / "communes" / f"{A}.html").exists() and (out / "communes" / f"{B}.html").exists()
     res = runner.invoke(cli, ["map", str(src), "--rules", "ntm-2021-2025", "-o", str(out)])
     assert res.exit_code == 1 and "--overwrite" in res.output
@@ -279,7 +279,7 @@ def test_cli_assess_with_maps(tmp_path):
     out = tmp_path / "out"
     res = CliRunner().invoke(cli, ["assess", str(src), "--rules", "ntm-2021-2025", "-o", str(out), "--maps"])
     assert res.exit_code == 0, res.output
-    assert str(out / "maps" / "province.html") in res.output
+    assert str(out / "maps" / "index.html") in res.output
     assert sorted(p.name for p in (out / "maps" / "communes").iterdir()) == [f"{A}.html", f"{B}.html"]
 
 

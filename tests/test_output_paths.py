@@ -105,7 +105,7 @@ def test_safe_codes_still_work_and_maps_link_inside(tmp_path):
     res = invoke("map", input_dir, "--rules", "ntm-2016-2020", "-o", out)
     assert res.exit_code == 0, res.output
     assert (out / "communes" / "X-2_b.html").is_file()
-    assert 'communes/X-2_b.html' in (out / "province.html").read_text(encoding="utf-8")
+    assert 'communes/X-2_b.html' in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_save_maps_refuses_an_unsafe_code_before_writing(tmp_path):

@@ -81,7 +81,7 @@ def test_map_png_written(huge_input, tmp_path):
     html = (out / "communes" / f"{A}.html").read_text(encoding="utf-8")
     assert "A" * (NAME_CHARS + 1) not in html and "B" * (NAME_CHARS + 1) not in html
     assert "A" * 50 + "…" in html
-    province = (out / "province.html").read_text(encoding="utf-8")
+    province = (out / "index.html").read_text(encoding="utf-8")
     assert "A" * (NAME_CHARS + 1) not in province and "A" * 50 + "…" in province
 
 

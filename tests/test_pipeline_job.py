@@ -30,14 +30,14 @@ def job(input_dir, tmp_path_factory) -> JobResult:
 
 def test_run_job_writes_results_maps_and_dossiers(job):
     assert isinstance(job, JobResult)
-    assert set(job.result_files) == {"results.gpkg", "results.csv", "results.json"}
+    assert set(job.result_files) == {"results.gpkg", "results.csv", "results.json", "tong-hop.xlsx"}
     assert all(p.is_file() for p in job.result_files.values())
     assert job.province_map is not None and job.province_map.is_file()
     assert set(job.commune_maps) == {A, B} and all(p.is_file() for p in job.commune_maps.values())
     assert set(job.commune_dossiers) == {A, B} and all(p.is_dir() for p in job.commune_dossiers.values())
     assert job.province_workbook is not None and job.province_workbook.is_file()
-    assert list(job.paths()) == ["results.gpkg", "results.csv", "results.json", "map_overview", "dossiers",
-                                 "province_workbook"]
+    assert list(job.paths()) == ["results.gpkg", "results.csv", "results.json", "tong-hop.xlsx", "map_overview",
+                                 "dossiers", "province_workbook"]
 
 
 def test_run_job_results_are_those_of_run_assessment(job, input_dir):
@@ -68,7 +68,8 @@ def test_run_job_parts_can_be_switched_off(input_dir, tmp_path):
     job = run_job(input_dir, RULES, output=tmp_path / "only", maps=False, dossiers=False, on_results=seen.append)
     assert seen == [job.results]
     assert job.province_map is None and job.dossiers_dir is None and not job.commune_dossiers
-    assert sorted(p.name for p in (tmp_path / "only").iterdir()) == ["results.csv", "results.gpkg", "results.json"]
+    assert sorted(p.name for p in (tmp_path / "only").iterdir()) == ["results.csv", "results.gpkg", "results.json",
+                                                                          "tong-hop.xlsx"]
 
 
 def test_demo_prints_the_summary_then_the_paths(input_dir, tmp_path, monkeypatch):

@@ -150,7 +150,7 @@ def test_flag_in_result_files(job):
 
 def test_flag_on_maps_and_dossier(job):
     done, out, code = job
-    province = (out / "maps" / "province.html").read_text(encoding="utf-8")
+    province = (out / "maps" / "index.html").read_text(encoding="utf-8")
     assert LABEL_VI in province and province.count(LABEL_VI) == 1
     commune_map = (out / "maps" / "communes" / f"{code}.html").read_text(encoding="utf-8")
     assert LABEL_VI in commune_map

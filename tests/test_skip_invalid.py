@@ -183,5 +183,5 @@ def test_province_map_note(bad_input, tmp_path):
     out = tmp_path / "maps"
     res = run("map", bad_input, "--rules", RULES, "-o", out, "--skip-invalid")
     assert res.exit_code == 0, res.output
-    page = (out / "province.html").read_text(encoding="utf-8")
+    page = (out / "index.html").read_text(encoding="utf-8")
     assert "2 xã có kết quả có thể thay đổi do 3 bản ghi" in page

@@ -118,7 +118,7 @@ def read_assessment(results_dir) -> Assessment:
         communes, source = _read_layer(gpkg, "communes"), gpkg
     elif csv.is_file():
         try:
-            indicators = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8")
+            indicators = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (OSError, ValueError, UnicodeDecodeError) as err:
             raise _problem("lineage_unreadable", csv, detail=str(err)[:200]) from None
         communes, source = None, csv

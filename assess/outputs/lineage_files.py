@@ -67,8 +67,8 @@ def write_lineage_files(lineage: Lineage, outdir, *, overwrite: bool = False, ge
     with ExitStack() as stack:
         tmp = {name: stack.enter_context(atomic_path(path, placeholder=name != LINEAGE_GPKG))
                for name, path in paths.items()}
-        inert_text_columns(lineage.rows).to_csv(tmp[LINEAGE_CSV], index=False, encoding="utf-8")
-        inert_text_columns(lineage.parts).to_csv(tmp[PARTS_CSV], index=False, encoding="utf-8")
+        inert_text_columns(lineage.rows).to_csv(tmp[LINEAGE_CSV], index=False, encoding="utf-8-sig")
+        inert_text_columns(lineage.parts).to_csv(tmp[PARTS_CSV], index=False, encoding="utf-8-sig")
         _write_gpkg(lineage, tmp[LINEAGE_GPKG], run_info(lineage, stamp, source))
         for name, writer in extra.items():
             writer(tmp[name])

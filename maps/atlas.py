@@ -1,0 +1,220 @@
+"""One offline atlas folder: shared Leaflet assets once, an overview with search, a page per commune.
+
+::
+
+    OUT/index.html              overview: communes coloured by verdict, search by code or name
+    OUT/assets/...              Leaflet + MarkerCluster (vendored, written once), atlas.js
+    OUT/communes/<code>.html    one small page per commune (links ../assets/, back to ../index.html)
+    OUT/communes/<code>.png     with png=True
+
+Pages are the ones :mod:`tc8.maps.commune` and :mod:`tc8.maps.province` draw (same layers,
+legend, panels), with the assets linked by relative path instead of inlined, so the folder
+works from ``file://`` with no network and no server. Commune pages are drawn by ``jobs``
+processes (forked: they share the results); every page is numbered deterministically, so the
+bytes written do not depend on ``jobs``.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from tc8.io.atomic import atomic_path, write_text
+from tc8.io.paths import output_path
+from tc8.io.progress import Progress
+from tc8.model.errors import OutputExistsError
+from tc8.text.messages import text
+from tc8.text.size import bounded
+
+from .geo import js_json
+from .offline import asset_files
+from .select import build_index
+from .style import render_fragment
+
+INDEX_FILE = "index.html"
+COMMUNE_DIR = "communes"
+ASSET_DIR = "assets"
+#: Own files of the atlas in ``templates/`` copied into ``assets/``.
+OWN_ASSETS = ("atlas.js",)
+#: Search hits listed at most.
+SEARCH_LIMIT = 30
+#: With ``jobs=None`` (the machine's cores), fewer communes than this are drawn in-process.
+PARALLEL_FROM = 40
+
+_WORK: dict = {}  # what forked workers draw from (set by the parent just before the pool starts)
+
+
+def commune_file(outdir, code: str, suffix: str) -> Path:
+    """``outdir/communes/<code><suffix>`` (safe name inside ``outdir``, else UnsafeNameError)."""
+    return output_path(outdir, code, "{code}" + suffix, folder=COMMUNE_DIR)
+
+
+def atlas_assets() -> dict[str, bytes]:
+    """Relative path under ``assets/`` -> bytes: the vendored Leaflet files and the atlas script."""
+    out = asset_files()
+    for name in OWN_ASSETS:
+        out[name] = files("tc8.templates").joinpath(name).read_bytes()
+    return out
+
+
+def write_assets(outdir: Path) -> list[Path]:
+    """Write the shared assets once into ``outdir/assets`` (atomically, file by file)."""
+    written = []
+    for rel, data in atlas_assets().items():
+        path = outdir / ASSET_DIR / Path(*rel.split("/"))
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def _draw_one(code: str) -> None:
+    from .commune import render_commune_map
+
+    w = _WORK
+    back = ("../" + INDEX_FILE, text("atlas.back", w["lang"]))
+    write_text(w["targets"][code], render_commune_map(
+        w["results"], code, lang=w["lang"], date=w["date"], index=w["index"], online_tiles=w["online_tiles"],
+        assets="../" + ASSET_DIR + "/", back=back))
+    if code in w["pngs"]:
+        from .static import render_commune_png
+        render_commune_png(w["results"], code, w["pngs"][code], lang=w["lang"], date=w["date"], index=w["index"])
+
+
+def _draw_chunk(codes: list[str]) -> int:
+    for code in codes:
+        _draw_one(code)
+    return len(codes)
+
+
+def _chunks(codes: list[str], jobs: int) -> list[list[str]]:
+    size = max(1, min(25, len(codes) // (jobs * 8) or 1))
+    return [codes[i:i + size] for i in range(0, len(codes), size)]
+
+
+def draw_communes(work: dict, codes: list[str], *, jobs: int | None, progress: Progress) -> None:
+    """Draw the commune pages of ``codes`` with ``jobs`` processes (None: the machine's cores)."""
+    n_jobs = jobs or os.cpu_count() or 1
+    if jobs is None and len(codes) < PARALLEL_FROM:
+        n_jobs = 1
+    _WORK.clear()
+    _WORK.update(work)
+    try:
+        if n_jobs <= 1 or len(codes) <= 1:
+            for code in codes:
+                _draw_one(code)
+                progress.advance()
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(n_jobs, len(codes)), mp_context=context) as pool:
+            futures = [pool.submit(_draw_chunk, chunk) for chunk in _chunks(codes, n_jobs)]
+            for future in as_completed(futures):
+                progress.advance(future.result())
+    finally:
+        _WORK.clear()
+
+
+def search_entries(results, links: dict[str, str]) -> list[list]:
+    """One ``[code, name, district, province, href, [s, w, n, e]]`` per commune, in results order:
+    what the overview's search box looks through (href "" when the commune has no page)."""
+    communes = results.communes
+    codes = communes["commune_code"].astype(str).tolist()
+    boxes = _latlon_boxes(communes)
+
+    def col(name):
+        if name not in communes.columns:
+            return [""] * len(communes)
+        return [bounded(v, name) if isinstance(v, str) else "" for v in communes[name].tolist()]
+
+    return [[code, name, district, province, links.get(code, ""), box]
+            for code, name, district, province, box in zip(
+                codes, col("commune_name"), col("district_name"), col("province_name"), boxes)]
+
+
+def _latlon_boxes(communes) -> list:
+    """``[south, west, north, east]`` (4 decimals) of each commune, None when it has no geometry."""
+    geoms = np.asarray(communes.geometry.values, dtype=object)
+    bounds = shapely.bounds(geoms)
+    if communes.crs is not None and not communes.crs.is_geographic:
+        from pyproj import Transformer
+        to_wgs = Transformer.from_crs(communes.crs, "EPSG:4326", always_xy=True)
+        x0, y0 = to_wgs.transform(bounds[:, 0], bounds[:, 1])
+        x1, y1 = to_wgs.transform(bounds[:, 2], bounds[:, 3])
+        bounds = np.column_stack([x0, y0, x1, y1])
+    out = []
+    for w, s, e, n in np.round(bounds, 4).tolist():
+        out.append(None if not np.all(np.isfinite([w, s, e, n])) else [s, w, n, e])
+    return out
+
+
+def search_panel(results, links: dict[str, str], lang: str) -> str:
+    """The overview's search box, its data and script (trusted HTML for ``render_page``'s body)."""
+    data = {"communes": search_entries(results, links), "limit": SEARCH_LIMIT,
+            "none": text("atlas.search_none", lang)}
+    panel = render_fragment("atlas_search.html", label=text("atlas.search_label", lang),
+                            placeholder=text("atlas.search_placeholder", lang))
+    return (panel + f"\n<script>var tc8_atlas = {js_json(data)};</script>\n"
+            f'<script src="{ASSET_DIR}/atlas.js"></script>')
+
+
+def atlas_css() -> str:
+    return "<style>" + files("tc8.templates").joinpath("atlas.css").read_text(encoding="utf-8") + "</style>"
+
+
+def _targets(outdir: Path, codes: list[str], png: bool, overview_only: bool) -> tuple[dict, dict]:
+    if overview_only:
+        return {}, {}
+    return ({c: commune_file(outdir, c, ".html") for c in codes},
+            {c: commune_file(outdir, c, ".png") for c in codes} if png else {})
+
+
+def _refuse_existing(paths: list[Path], overwrite: bool) -> None:
+    existing = [p for p in paths if p.exists()]
+    if existing and not overwrite:
+        names = ", ".join(str(p) for p in existing[:3]) + (" …" if len(existing) > 3 else "")
+        raise OutputExistsError(f"{names}: đã có — dùng --overwrite để ghi đè (already exists; use --overwrite)")
+
+
+def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None, png: bool = False,
+                date: str | None = None, online_tiles: bool = True, overview_only: bool = False,
+                jobs: int | None = 1, quiet: bool = True) -> dict:
+    """Write the atlas of ``results`` into ``outdir`` (see the module docstring).
+
+    ``communes``: codes given a page (default all; ``KeyError`` for an unknown one); the overview
+    shows every commune and links those with a page. ``overview_only``: no commune page at all.
+    ``jobs``: processes drawing commune pages (None: the machine's cores). ``quiet=False``: progress
+    on stderr. Existing files are refused (:class:`OutputExistsError`, before anything is written)
+    unless ``overwrite``. Returns ``{"province": index, "communes": {code: Path}, "png": {code: Path},
+    "assets": [Path]}``.
+    """
+    from .province import render_province_map
+
+    outdir = Path(outdir)
+    all_codes = results.communes["commune_code"].astype(str).tolist()
+    codes = all_codes if not communes else [str(c) for c in communes]
+    unknown = sorted(set(codes) - set(all_codes))
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    targets, pngs = _targets(outdir, codes, png, overview_only)
+    index_path = outdir / INDEX_FILE
+    _refuse_existing([index_path, *targets.values(), *pngs.values()], overwrite)
+    assets = write_assets(outdir)
+    work = {"results": results, "index": build_index(results) if targets else None, "lang": lang, "date": date,
+            "online_tiles": online_tiles, "targets": targets, "pngs": pngs}
+    with Progress(len(targets) + 1, text("atlas.progress", lang), quiet=quiet) as bar:
+        draw_communes(work, list(targets), jobs=jobs, progress=bar)
+        links = {c: p.relative_to(outdir).as_posix() for c, p in targets.items()}
+        write_text(index_path, render_province_map(
+            results, lang=lang, commune_links=links, date=date, online_tiles=online_tiles,
+            assets=ASSET_DIR + "/", extra_head=atlas_css(), extra_body=search_panel(results, links, lang),
+            popup_detail=False))
+        bar.advance()
+    return {"province": index_path, "communes": targets, "png": pngs, "assets": assets}
+
+
+__all__ = ["write_atlas", "search_entries", "atlas_assets", "INDEX_FILE", "COMMUNE_DIR", "ASSET_DIR"]
