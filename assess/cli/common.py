@@ -87,7 +87,7 @@ def domain_errors(lang: str = "vi") -> Iterator[None]:
         n = sum(1 for p in err.problems if p.severity == "error")
         raise click.ClickException(text("cli.input_errors", lang, n=n)) from None
     except Tc8Error as err:  # includes RuleSetError, OutputExistsError
-        raise click.ClickException(str(err)) from None
+        raise click.ClickException((err.by_lang or {}).get(lang) or str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{getattr(err, 'filename', '') or ''} {err.strerror or err}".strip()) from None
 

@@ -30,10 +30,18 @@ def _both(key: str, **params) -> str:
     return f"{text(key, 'vi', **params)} / {text(key, 'en', **params)}"
 
 
+def _error(error: type[Exception], prefix: str, key: str, **params) -> Exception:
+    """``error`` with the message in both languages, and each alone in ``by_lang`` (the CLI
+    shows the one of ``--lang``)."""
+    err = error(prefix + _both(key, **params))
+    err.by_lang = {lang: prefix + text(key, lang, **params) for lang in ("vi", "en")}
+    return err
+
+
 def check_size(n_bytes: int, display: str, *, error: type[Exception] = RuleSetError) -> None:
     """Refuse a file of more than :data:`MAX_BYTES` bytes (``display`` names it in the message)."""
     if n_bytes > MAX_BYTES:
-        raise error(f"{display}: " + _both("yaml_guard.too_big", size=f"{n_bytes:,}", limit=f"{MAX_BYTES:,}"))
+        raise _error(error, f"{display}: ", "yaml_guard.too_big", size=f"{n_bytes:,}", limit=f"{MAX_BYTES:,}")
 
 
 def check_structure(source: str, display: str, *, error: type[Exception] = RuleSetError) -> None:
@@ -44,12 +52,11 @@ def check_structure(source: str, display: str, *, error: type[Exception] = RuleS
     depth = 0
     for event in yaml.parse(source, Loader=SAFE_LOADER):
         if getattr(event, "anchor", None) is not None:  # an anchor (&a) or an alias (*a)
-            raise error(f"{display}:{event.start_mark.line + 1}: "
-                        + _both("yaml_guard.alias", name=event.anchor))
+            raise _error(error, f"{display}:{event.start_mark.line + 1}: ", "yaml_guard.alias", name=event.anchor)
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
-                raise error(f"{display}:{event.start_mark.line + 1}: "
-                            + _both("yaml_guard.too_deep", limit=MAX_DEPTH))
+                raise _error(error, f"{display}:{event.start_mark.line + 1}: ", "yaml_guard.too_deep",
+                             limit=MAX_DEPTH)
         elif isinstance(event, _CLOSE):
             depth -= 1

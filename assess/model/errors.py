@@ -31,7 +31,12 @@ class Problem:
 
 
 class Tc8Error(Exception):
-    """Base class of every error tc8 raises on purpose."""
+    """Base class of every error tc8 raises on purpose.
+
+    ``by_lang`` (language -> message), when set, holds the message in each language: the
+    command line shows the one of ``--lang`` (``str(err)`` stays bilingual for library users)."""
+
+    by_lang: dict | None = None
 
 
 class InputError(Tc8Error):
