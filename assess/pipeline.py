@@ -247,35 +247,71 @@ def run_plan(input_path: str | os.PathLike, rules: str | os.PathLike, *, output:
              communes: Iterable[str] | None = None, costs: str | os.PathLike | None = None,
              write_applied: bool = False, lang: str = "vi", overwrite: bool = False,
              population: str | os.PathLike | None = None, metric_crs: str | None = None,
-             policy: InputPolicy | None = None) -> PlanJob:
+             policy: InputPolicy | None = None, quiet: bool = True) -> PlanJob:
     """``tc8 plan``: assess, plan the least interventions that make each failing commune pass
     (:func:`tc8.plan.run.make_plan`, priced with the cost file ``costs``, default the shipped
     example), apply the plan to the input and assess that again (the proof,
     :func:`tc8.plan.apply.verify_plan`: same rule set and ``policy``), then write ``plan.csv``
     and ``plan.gpkg`` into ``output`` (and keep ``applied.gpkg`` there with ``write_applied``;
-    otherwise the applied input is a temporary file). Raises as :func:`run_assessment`, and
+    otherwise the applied input is a temporary file) and the province workbook ``plan.xlsx``.
+    ``quiet=False`` shows progress on stderr for a large run. Raises as :func:`run_assessment`, and
     :class:`~tc8.plan.costs.CostFileError` (before anything is assessed)."""
-    import shutil
-    import tempfile
+    from tc8.dossier.workbook_plan import write_plan_workbook
+    from tc8.io.atomic import atomic_path
+    from tc8.outputs.plan_files import action_text
 
     from tc8.outputs.files import check_outputs
     from tc8.outputs.plan_files import PLAN_FILES, write_plan_files
-    from tc8.plan.apply import apply_plan, verify_plan
     from tc8.plan.costs import load_costs
     from tc8.plan.run import make_plan
 
     book = load_costs(costs)
-    check_outputs(Path(output), (*PLAN_FILES, *(("applied.gpkg",) if write_applied else ())), overwrite=overwrite)
+    check_outputs(Path(output), (*PLAN_FILES, "plan.xlsx", *(("applied.gpkg",) if write_applied else ())),
+                  overwrite=overwrite)
     results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs,
                              policy=policy)
-    plan = make_plan(results, book, communes=communes, lang=lang)
-    scratch = None if write_applied else Path(tempfile.mkdtemp(prefix="tc8-plan-"))
+    with _plan_progress(len(results.communes), lang, quiet) as bar:
+        plan = make_plan(results, book, communes=communes, lang=lang)
+        bar.advance()
+        applied = Path(output) / "applied.gpkg" if write_applied else None
+        verify_applied(plan, rules, policy, applied=applied, communes=communes,
+                       population=population or results.inputs.raw.population_raster)
+        bar.advance(2)
+        files = write_plan_files(plan, output, overwrite=overwrite, lang=lang)
+        with atomic_path(Path(output) / "plan.xlsx") as tmp:
+            write_plan_workbook(plan, tmp, lang=lang, action_label=lambda a: action_text(plan, a, lang),
+                                source=book.source)
+        files["plan.xlsx"] = Path(output) / "plan.xlsx"
+        bar.advance()
+    return PlanJob(plan=plan, files={**files, **({"applied.gpkg": applied} if write_applied else {})})
+
+
+#: ``tc8 plan`` shows progress from this many communes on
+PLAN_PROGRESS_MIN = 300
+
+
+def _plan_progress(n_communes: int, lang: str, quiet: bool):
+    """Progress of the four steps after the assessment (plan, apply, verify, write)."""
+    from tc8.io.progress import Progress
+    from tc8.text.messages import text
+
+    return Progress(4, text("plan.progress", lang), quiet=quiet or n_communes < PLAN_PROGRESS_MIN)
+
+
+def verify_applied(plan, rules: str | os.PathLike, policy: InputPolicy | None, *, applied: Path | None,
+                   communes: Iterable[str] | None = None, population=None):
+    """Apply ``plan`` to its input (into ``applied``, else a temporary file removed afterwards) and
+    re-assess it with :func:`run_assessment` (:func:`tc8.plan.apply.verify_plan`); returns ``plan``."""
+    import shutil
+    import tempfile
+
+    from tc8.plan.apply import apply_plan, verify_plan
+
+    scratch = None if applied is not None else Path(tempfile.mkdtemp(prefix="tc8-plan-"))
     try:
-        applied = apply_plan(plan, (scratch or Path(output)) / "applied.gpkg")
-        verify_plan(plan, applied, rules, policy, assess=run_assessment, communes=communes,
-                    population=population or results.inputs.raw.population_raster, metric_crs=results.metric_crs)
+        path = apply_plan(plan, applied or scratch / "applied.gpkg")
+        return verify_plan(plan, path, rules, policy, assess=run_assessment, communes=communes,
+                           population=population, metric_crs=plan.results.metric_crs)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    files = write_plan_files(plan, output, overwrite=overwrite, lang=lang)
-    return PlanJob(plan=plan, files={**files, **({"applied.gpkg": applied} if write_applied else {})})

@@ -23,6 +23,7 @@ def test_demo_plan_then_assess_applied(tmp_path):
     assert (out / "plan.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert set(table["kind"]) >= {"intervention", "collect_first"}
     assert table["example_prices"].all()
+    assert (out / "plan.xlsx").exists()
     layers = {name for name, _ in pyogrio.list_layers(out / "plan.gpkg")}
     assert {"plan", "plan_lines", "plan_communes"} <= layers
     communes = pyogrio.read_dataframe(out / "plan.gpkg", layer="plan_communes")

@@ -27,7 +27,7 @@ def plan_cmd(input_path, rules, communes, output, overwrite, lang, population, m
     with domain_errors(lang):
         job = run_plan(input_path, rules, output=output, communes=communes, costs=costs,
                        write_applied=write_applied, lang=lang, overwrite=overwrite, population=population,
-                       metric_crs=metric_crs, policy=policy)
+                       metric_crs=metric_crs, policy=policy, quiet=quiet)
         print_problems(job.plan.results.warnings, lang, err=True, quiet=quiet)
         click.echo(plan_summary(job.plan, lang=lang))
         click.echo("")
