@@ -28,6 +28,7 @@ from tc8.text.messages import SAFE_LOADER
 ACTIONS = (
     "postal_fix_premises", "postal_fix_signboard", "postal_fix_posted_hours", "postal_fix_letters_2kg",
     "postal_fix_parcels_5kg", "postal_extend_hours", "postal_new_point",
+    "postal_fix_staffed", "postal_extend_collections", "postal_fix_telecom_service", "postal_fix_online_services",
     "cell_reactivate", "cell_upgrade", "cell_new_site", "fibre_extend",
     "radio_station_repair", "radio_station_license", "radio_station_new", "speaker_repair", "speaker_new",
     "it_eoffice_system", "it_eoffice_users", "it_officials_computer", "it_dossiers_online", "it_website",
