@@ -1,8 +1,10 @@
 """The ``tc8`` command group. Each subcommand lives in its own module and is registered here.
 
 Subcommand modules are imported only when their command runs (``tc8 assess`` never imports
-the map or dossier code); ``tc8 --help`` reads each command's summary from its module's source
-without importing it, so it answers in a fraction of a second instead of loading pandas.
+the map or dossier code); ``tc8 --help`` reads each command's summary from the help catalogue
+(templates/messages_help.yaml, in the language of :func:`tc8.cli.help_text.help_lang`; else from
+its module's source) without importing it, so it answers in a fraction of a second instead of
+loading pandas.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import sys
 import click
 
 from tc8 import __version__
+from tc8.text.messages import text as text_of
+from .help_text import HelpMixin, help_lang, localise, summary
 
 #: command name -> attribute of ``tc8.cli.<name>`` holding it (explicit, like rio/fio)
 COMMANDS = {
@@ -62,8 +66,8 @@ def _summary(name: str, limit: int) -> str | None:
     return None
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+class LazyGroup(HelpMixin, click.Group):
+    """A group whose subcommands are imported on first use (help in the run's language)."""
 
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | {n for n in COMMANDS if _available(n)})
@@ -72,7 +76,7 @@ class LazyGroup(click.Group):
         command = super().get_command(ctx, name)
         if command is None and name in COMMANDS and _available(name):
             module = importlib.import_module(f"{__package__}.{name}")
-            command = getattr(module, COMMANDS[name])
+            command = localise(getattr(module, COMMANDS[name]), (name,))
             self.add_command(command, name)
         return command
 
@@ -80,7 +84,7 @@ class LazyGroup(click.Group):
         limit = formatter.width - 6 - max((len(n) for n in self.list_commands(ctx)), default=0)
         rows = []
         for name in self.list_commands(ctx):
-            text = _summary(name, limit) if name not in self.commands else None
+            text = (summary((name,), limit) or _summary(name, limit)) if name not in self.commands else None
             if text is None:
                 command = self.get_command(ctx, name)
                 if command is None or command.hidden:
@@ -88,7 +92,7 @@ class LazyGroup(click.Group):
                 text = command.get_short_help_str(limit)
             rows.append((name, text))
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(text_of("help.section.commands", help_lang(ctx))):
                 formatter.write_dl(rows)
 
 

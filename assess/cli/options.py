@@ -24,7 +24,7 @@ output_option = click.option(
 overwrite_option = click.option(
     "--overwrite", is_flag=True, default=False, help="Replace existing output files.")
 lang_option = click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, envvar="TC8_LANG",
     help="Language of labels and messages.")
 commune_option = click.option(
     "--commune", "communes", multiple=True, metavar="CODE",
