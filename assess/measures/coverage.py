@@ -81,6 +81,12 @@ def _best_rank_per_sample(points: np.ndarray, src: Sources) -> tuple[np.ndarray,
     return best, best_id
 
 
+def samples_covered(points: np.ndarray, src: Sources) -> np.ndarray:
+    """Per sample: whether any polygon or emitter of ``src`` covers it (any evidence class;
+    the village's own report aside)."""
+    return _best_rank_per_sample(points, src)[0] < NO_EVIDENCE
+
+
 def village_service(samples, n_villages: int, src: Sources, covered_share) -> pd.DataFrame:
     """Per village: ``ok`` (boolean, <NA> unknown), ``evidence`` (str or ""), ``share`` (0–1),
     ``record`` (";"-joined ids of the deciding records, "" if none).

@@ -123,6 +123,26 @@ def _best_evidence(a_ok, a_ev, b_ok, b_ev) -> np.ndarray:
     return np.where(r < NO_EVIDENCE, out, either_known)
 
 
+def modeled_radius(inputs: Inputs, sites: pd.DataFrame, params: pd.DataFrame, defaults: dict) -> np.ndarray:
+    """Modeled radius (m) of each row of ``sites`` (a frame shaped like ``cell_sites``, metric
+    CRS): :func:`site_radius_m` with the commune each site stands in (``params``: every commune
+    of the input). Also used by the planner for upgraded and new sites."""
+    communes = inputs.get("communes")
+    site_commune = commune_of_points(sites.geometry.to_numpy(), communes)
+    return site_radius_m(sites, site_commune, params, defaults, _commune_terrain(communes, params))
+
+
+def part_sources(inputs: Inputs, villages: pd.DataFrame, radius: np.ndarray, lists: dict) -> dict[str, Sources]:
+    """Service part -> what can cover a village for it (``radius``: of every cell site)."""
+    return {
+        "mobile_voice": _mobile_sources(inputs, lists["phone_technologies"], radius, villages["mobile_phone"]),
+        "mobile_broadband": _mobile_sources(inputs, lists["internet_technologies"], radius,
+                                            villages["mobile_broadband"]),
+        "fixed_phone": _fixed_sources(inputs, villages["fixed_phone"], voice=True),
+        "fixed_broadband": _fixed_sources(inputs, villages["fixed_broadband"], voice=False),
+    }
+
+
 def village_telecom(inputs: Inputs, villages: pd.DataFrame, params: pd.DataFrame, defaults: dict,
                     lists: dict, *, raster_path=None,
                     report: Collector | None = None) -> tuple[pd.DataFrame, np.ndarray]:
@@ -132,25 +152,14 @@ def village_telecom(inputs: Inputs, villages: pd.DataFrame, params: pd.DataFrame
     the radius of the commune it stands in. A polygon village without population weights in
     the raster (judged by area share, ``population_weighted`` false) is a warning
     ``population_weights_missing`` in ``report``."""
-    communes = inputs.get("communes")
-    terrain = _commune_terrain(communes, params)
     sites = inputs.get("cell_sites")
-    radius = np.empty(0)
-    if sites is not None:
-        site_commune = commune_of_points(sites.geometry.to_numpy(), communes)
-        radius = site_radius_m(sites, site_commune, params, defaults, terrain)
+    radius = np.empty(0) if sites is None else modeled_radius(inputs, sites, params, defaults)
     geoms = villages.geometry.to_numpy()
     samples = village_samples(geoms, raster_path=raster_path, metric_crs=inputs.metric_crs)
     share = params["polygon_covered_share"].reindex(villages["commune_code"]).to_numpy(dtype=float) / 100.0
     n = len(villages)
 
-    sources = {  # service part -> what can cover a village for it
-        "mobile_voice": _mobile_sources(inputs, lists["phone_technologies"], radius, villages["mobile_phone"]),
-        "mobile_broadband": _mobile_sources(inputs, lists["internet_technologies"], radius,
-                                            villages["mobile_broadband"]),
-        "fixed_phone": _fixed_sources(inputs, villages["fixed_phone"], voice=True),
-        "fixed_broadband": _fixed_sources(inputs, villages["fixed_broadband"], voice=False),
-    }
+    sources = part_sources(inputs, villages, radius, lists)
 
     out = pd.DataFrame(index=villages.index)
     results = {}
