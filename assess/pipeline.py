@@ -33,13 +33,14 @@ MAPS_DIR, DOSSIERS_DIR = "maps", "dossiers"
 
 def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
                    communes: Iterable[str] | None = None, population: str | os.PathLike | None = None,
-                   metric_crs: str | None = None, policy: InputPolicy | None = None) -> Results:
+                   metric_crs: str | None = None, policy: InputPolicy | None = None, phases=None) -> Results:
     """Assess ``input_path`` against ``rules`` (a shipped id or a rule-set file); ``policy``: how
     strictly the input is taken (:class:`~tc8.model.inputs.InputPolicy`, default the defaults).
 
     Raises :class:`~tc8.model.errors.InputError` listing every input problem,
     :class:`~tc8.model.errors.RuleSetError` for a bad rule file, :class:`~tc8.model.errors.Tc8Error`
-    for an unknown commune code.
+    for an unknown commune code. ``phases``: a :class:`tc8.io.progress.Phases` told when reading and
+    assessing end (:func:`job_phases`).
     """
     from tc8.engine.assess import assess
     from tc8.rules.load import load_rule_set
@@ -50,11 +51,32 @@ def run_assessment(input_path: str | os.PathLike, rules: str | os.PathLike, *,
     inputs = load_and_validate(input_path, population=population, metric_crs=metric_crs, policy=policy)
     rule_set.check_inputs(inputs)  # checks that need both (the 2026 commune groups)
     t1 = time.perf_counter()
+    end_phase(phases, "read", size=len(inputs.get("communes")))
     results = assess(inputs, rule_set, communes=list(communes) if communes else None)
     t2 = time.perf_counter()
+    end_phase(phases, "assess")
     log.info("read+validate %.2f s, assess %.2f s (%d communes, %d villages)",
              t1 - t0, t2 - t1, len(results.communes), len(results.villages))
     return results
+
+
+def job_phases(lang: str, quiet: bool):
+    """The phase-level progress of a job (read and validate, assess, write result files) in ``lang``:
+    a :class:`tc8.io.progress.Phases` that reports only for a long or national-size run; None
+    when ``quiet``. :func:`end_phase` tells it a phase ended."""
+    from tc8.io.progress import Phases
+    from tc8.text.messages import text
+
+    names = {key: text(f"progress.phase.{key}", lang) for key in ("read", "assess", "write")}
+    return None if quiet else Phases("tc8", len(names), names=names)
+
+
+def end_phase(phases, key: str, *, size: int | None = None) -> None:
+    """Tell ``phases`` (None: nothing) that the phase ``key`` ended; ``size``: the communes the run covers."""
+    if phases is not None:
+        phases.end(key)
+        if size is not None:
+            phases.size(size)
 
 
 @dataclass(frozen=True)
@@ -120,7 +142,7 @@ def run_job(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: 
             population: str | os.PathLike | None = None, metric_crs: str | None = None, maps: bool = True,
             dossiers: bool = True, png: bool = False, online_tiles: bool = True, dossier_maps: bool = True,
             generated_at: str | None = None, policy: InputPolicy | None = None,
-            on_results: Callable[[Results], None] | None = None) -> JobResult:
+            on_results: Callable[[Results], None] | None = None, quiet: bool = True) -> JobResult:
     """The whole job: assess ``input_path`` against ``rules``, write ``results.gpkg/.csv/.json``
     into ``output``, draw the maps into ``output/maps`` and write the dossiers into
     ``output/dossiers``; return what was written.
@@ -131,25 +153,30 @@ def run_job(input_path: str | os.PathLike, rules: str | os.PathLike, *, output: 
     timestamp, default now) is stamped into every file. ``policy`` as for :func:`run_assessment`.
     ``on_results(results)`` is called once
     the result files are written, before maps and dossiers (the CLI prints its summary there).
+    ``quiet=False``: progress on stderr (phases of a long run, dossiers; :mod:`tc8.io.progress`).
     Existing files are refused before anything is assessed unless ``overwrite``; errors as
     :func:`run_assessment`, and :class:`~tc8.model.errors.OutputExistsError`.
     """
     check_job_outputs(output, overwrite=overwrite, communes=communes, dossiers=dossiers)
+    phases = job_phases(lang, quiet)
     results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs,
-                             policy=policy)
+                             policy=policy, phases=phases)
     options = {"rules": rules_reference(rules), **({"communes": list(communes)} if communes else {})}
     return write_job(results, output=output, overwrite=overwrite, lang=lang, maps=maps, dossiers=dossiers,
                      png=png, online_tiles=online_tiles, dossier_maps=dossier_maps, generated_at=generated_at,
-                     dossier_options=options, province=not communes, on_results=on_results)
+                     dossier_options=options, province=not communes, on_results=on_results, quiet=quiet,
+                     phases=phases)
 
 
 def write_job(results: Results, *, output: str | os.PathLike, overwrite: bool = False, lang: str = "vi",
               maps: bool = True, dossiers: bool = True, png: bool = False, online_tiles: bool = True,
               dossier_maps: bool = True, generated_at: str | None = None, dossier_options: dict | None = None,
-              province: bool = True, on_results: Callable[[Results], None] | None = None) -> JobResult:
+              province: bool = True, on_results: Callable[[Results], None] | None = None, quiet: bool = True,
+              phases=None) -> JobResult:
     """Everything :func:`run_job` writes, from ``results`` already assessed (see there).
     ``dossier_options`` go into each dossier manifest (what ``tc8 verify`` re-runs);
-    ``province=False`` skips the province roll-up workbook."""
+    ``province=False`` skips the province roll-up workbook; ``quiet``, ``phases``: progress
+    (:func:`run_job`, :func:`job_phases`)."""
     from tc8.outputs.files import now_iso, write_results
 
     output = Path(output)
@@ -157,13 +184,14 @@ def write_job(results: Results, *, output: str | os.PathLike, overwrite: bool = 
     files = write_results(results, output, overwrite=overwrite, generated_at=stamp)
     job = JobResult(results=results, output=output, generated_at=stamp,
                     result_files={name: Path(path) for name, path in files.items()})
+    end_phase(phases, "write")
     if on_results is not None:
         on_results(results)
     if maps:
         job = _draw_maps(job, overwrite=overwrite, lang=lang, png=png, online_tiles=online_tiles)
     if dossiers:
         job = _write_dossiers(job, overwrite=overwrite, lang=lang, with_maps=dossier_maps,
-                              options=dossier_options, province=province)
+                              options=dossier_options, province=province, quiet=quiet)
     return job
 
 
@@ -180,7 +208,7 @@ def _draw_maps(job: JobResult, *, overwrite: bool, lang: str, png: bool, online_
 
 
 def _write_dossiers(job: JobResult, *, overwrite: bool, lang: str, with_maps: bool, options: dict | None,
-                    province: bool) -> JobResult:
+                    province: bool, quiet: bool = True) -> JobResult:
     """``job`` with its dossiers written into ``output/dossiers`` (their commune maps are drawn
     self-contained: the atlas pages of ``output/maps`` link shared assets, so they are not copied)."""
     from dataclasses import replace
@@ -191,7 +219,7 @@ def _write_dossiers(job: JobResult, *, overwrite: bool, lang: str, with_maps: bo
     folder = job.output / DOSSIERS_DIR
     written = write_dossiers(job.results, folder, overwrite=overwrite, lang=lang, with_maps=with_maps,
                              options=options, generated_at=job.generated_at, maps_from=maps_from,
-                             province=province)
+                             province=province, jobs=None, progress=not quiet)
     return replace(job, dossiers_dir=folder, commune_dossiers=dict(written["communes"]),
                    province_workbook=written["province"])
 

@@ -56,7 +56,7 @@ def _start(tmp_path: Path, input_dir: Path, out: Path, *extra: str):
     ready.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-c", WRAPPER, str(ready), "dossier", str(input_dir),
-                             "--rules", "ntm-2016-2020", "-o", str(out), "--no-maps", *extra],
+                             "--rules", "ntm-2016-2020", "-o", str(out), "--no-maps", "--jobs", "1", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 60
     while not ready.exists():

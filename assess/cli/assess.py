@@ -23,7 +23,7 @@ def assess_cmd(input_path, rules, communes, output, overwrite, lang, population,
     from tc8.outputs.terminal import summary_table
     from tc8.pipeline import run_job
 
-    quiet = quiet_wanted(quiet) and not details
+    cli_quiet, quiet = quiet, quiet_wanted(quiet) and not details
 
     def report(results) -> None:
         print_problems(results.warnings, lang, err=True, quiet=quiet)
@@ -33,7 +33,7 @@ def assess_cmd(input_path, rules, communes, output, overwrite, lang, population,
     with domain_errors(lang):
         job = run_job(input_path, rules, output=output, overwrite=overwrite, lang=lang, communes=communes,
                       population=population, metric_crs=metric_crs, policy=policy, maps=with_maps, dossiers=False,
-                      on_results=report)
+                      on_results=report, quiet=quiet_wanted(cli_quiet))
         click.echo("")
         for path in job.paths().values():
             click.echo(text("cli.result_file", lang, path=path))

@@ -34,7 +34,7 @@ def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet, units_20
         click.echo(str(source))
         return
     out = Path(output).resolve()
-    quiet = quiet_wanted(quiet) and not details
+    cli_quiet, quiet = quiet, quiet_wanted(quiet) and not details
 
     def report(results) -> None:
         click.echo(summary_table(results, lang=lang, details=details, quiet=quiet,
@@ -47,7 +47,8 @@ def demo_cmd(output, rules, overwrite, lang, show_path, details, quiet, units_20
             out.mkdir(parents=True, exist_ok=True)
             source = build_units(source, out / "units_2025.gpkg", overwrite=overwrite).output
             click.echo(text("cli.result_file", lang, path=source))
-        job = run_job(source, rules, output=out, overwrite=overwrite, lang=lang, on_results=report)
+        job = run_job(source, rules, output=out, overwrite=overwrite, lang=lang, on_results=report,
+                      quiet=quiet_wanted(cli_quiet))
         for key, path in job.paths().items():
             click.echo(f"{key}: {path}")
         click.echo("\n" + text("cli.results_in", lang, path=out))

@@ -7,16 +7,17 @@ import click
 
 from tc8.text.messages import text
 from .common import domain_errors, print_problems, quiet_wanted
-from .options import assessment_options, quiet_option
+from .options import assessment_options, jobs_option, quiet_option
 
 
 @click.command("dossier")
 @assessment_options
 @click.option("--maps/--no-maps", "with_maps", default=True, show_default=True,
               help="Draw the commune maps (HTML, and PNG embedded in the workbook when available).")
+@jobs_option
 @quiet_option
 def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population, metric_crs, policy, with_maps,
-                quiet):
+                jobs, quiet):
     """Lập hồ sơ minh chứng Tiêu chí số 8 cho từng xã (OUTPUT/<mã xã>/) và bảng tổng hợp tỉnh."""
     from tc8.dossier.write import check_existing, write_dossiers
     from tc8.io.paths import is_safe_name
@@ -34,7 +35,8 @@ def dossier_cmd(input_path, rules, communes, output, overwrite, lang, population
                    "population": str(Path(population).resolve()) if population else None,
                    "communes": list(communes) or None}
         out = write_dossiers(results, outdir, overwrite=overwrite, lang=lang, with_maps=with_maps,
-                             options=options, province=whole_province)
+                             options=options, province=whole_province, jobs=jobs,
+                             progress=not quiet_wanted(quiet))
         click.echo(text("dossier.written", lang, n=len(out["communes"]), outdir=out["outdir"],
                         seconds=f"{out['seconds']:.1f}",
                         province=out["province"] or text("dossier.no_rollup", lang)))

@@ -312,4 +312,4 @@ def write_commune_workbook(ctx: Context, view: CommuneView, path: Path, *, map_p
         if map_png is not None and Path(map_png).exists():
             _map_sheet(wb, ctx, view, Path(map_png), used)
 
-    save_or_discard(new_workbook(), path, build)
+    save_or_discard(new_workbook(), path, build, generated_at=ctx.info["generated_at"])

@@ -189,4 +189,4 @@ def write_province_workbook(ctx: Context, path: Path) -> None:
         _province_sheet(wb, ctx, labels, spec, used)
         write_sources_sheet(wb, ctx, used, warnings=list(ctx.results.warnings or []))
 
-    save_or_discard(new_workbook(), path, build)
+    save_or_discard(new_workbook(), path, build, generated_at=ctx.info["generated_at"])

@@ -40,9 +40,13 @@ from tc8.model.errors import OutputExistsError, Tc8Error
 from tc8.model.results import Results
 from .manifest import MANIFEST, RUN_MANIFEST, build_manifest, build_run_manifest, dumps, load_run
 from .records import RecordSet
+from .parallel import run_each
+from .stable import stable_html_ids
 from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
 from tc8.io.atomic import write_text
+from tc8.io.progress import Progress
+from tc8.text.messages import text
 from tc8.outputs.files import now_iso
 from tc8.io.paths import data_name, output_path
 
@@ -56,6 +60,8 @@ _RANDOM = "[a-z0-9_]{8}"
 _LEFTOVER = re.compile("|".join(
     [rf"\.[0-9A-Za-z_-]+{re.escape(mark)}{_RANDOM}" for mark in (TMP_MARK, OLD_MARK)]
     + [rf"\.{re.escape(Path(name).stem)}-{_RANDOM}{re.escape(Path(name).suffix)}" for name in (PROVINCE_FILE, RUN_MANIFEST)]))
+#: dossier progress (``progress=True``) is shown from this many communes on; fewer stay silent
+PROGRESS_MIN = 50
 WORKBOOK_NAME = "ho-so-tc8-{code}.xlsx"
 MAP_NAMES = ("ban-do-tc8-{code}.html", "ban-do-tc8-{code}.png")
 
@@ -103,10 +109,10 @@ class MapRenderer:
         drawn = output_path(self.html_from, code, "{code}.html") if self.html_from else None  # save_maps' name
         try:
             if drawn is not None and drawn.is_file():
-                write_text(folder / html_name, drawn.read_text(encoding="utf-8"))
+                html = drawn.read_text(encoding="utf-8")
             else:
-                write_text(folder / html_name, render_commune_map(self.results, code, lang=self.lang,
-                                                                  date=date, view=view))
+                html = render_commune_map(self.results, code, lang=self.lang, date=date, view=view)
+            write_text(folder / html_name, stable_html_ids(html, code))
             out["map_html"] = html_name
         except Exception as err:  # noqa: BLE001
             log.warning("%s: map not drawn: %s", code, err)
@@ -214,13 +220,16 @@ def write_commune_dossier(ctx: Context, view: CommuneView, outdir: Path, *, maps
 def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = False, lang: str = "vi",
                    communes: Iterable[str] | None = None,
                    with_maps: bool = True, options: dict | None = None, generated_at: str | None = None,
-                   maps_from: Path | None = None, province: bool = True) -> dict:
+                   maps_from: Path | None = None, province: bool = True, jobs: int | None = 1,
+                   progress: bool = False) -> dict:
     """Write the dossier of every commune of ``results`` (or only ``communes``) and the roll-up.
 
     ``options`` (rules, population, metric_crs as given to the assessment) go into each
     manifest so ``tc8 verify`` can re-run it. ``maps_from``: folder of commune HTML maps already
     drawn in this run (copied, not drawn again). ``province=False`` skips the roll-up workbook
-    (a run limited to some communes must not replace the whole province's roll-up). Returns ``{"outdir", "communes": {code: folder},
+    (a run limited to some communes must not replace the whole province's roll-up). ``jobs``: worker
+    processes for the commune folders (None: the machine's cores; :mod:`tc8.dossier.parallel`), the
+    same bytes for any number; ``progress``: report on stderr (:class:`tc8.io.progress.Progress`). Returns ``{"outdir", "communes": {code: folder},
     "province": path or None, "seconds"}``. Raises :class:`OutputExistsError` before writing anything
     when a target exists and ``overwrite`` is false; :class:`Tc8Error` for an unknown code.
     """
@@ -237,12 +246,10 @@ def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = Fa
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
     maps = MapRenderer(results, lang=lang, html_from=maps_from) if with_maps else None
     records = RecordSet(results)
-    written = {}
-    for n, code in enumerate(codes, 1):
-        written[code] = write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps, options=opts,
-                                              records=records)
-        if n % 200 == 0:
-            log.info("%d/%d dossiers (%.1f s)", n, len(codes), time.perf_counter() - t0)
+    with Progress(len(codes), text("progress.dossiers", lang), quiet=not progress or len(codes) < PROGRESS_MIN) as bar:
+        written = run_each(codes, lambda code: write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps,
+                                                                     options=opts, records=records),
+                           jobs=jobs, advance=bar.advance)
     rollup = None
     if province:
         rollup = outdir / PROVINCE_FILE

@@ -30,6 +30,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from tc8.io.atomic import atomic_path
 from tc8.io.inert import looks_like_formula
+from .stable import stable_xlsx
 from tc8.text.messages import catalogue, load_yaml, shorten, text
 from tc8.io.paths import check_name as check_code  # noqa: F401 - the shared name check under its old name
 from tc8.text.size import CELL_CHARS
@@ -257,17 +258,22 @@ def discard(wb: Workbook) -> None:
             os.unlink(out)
 
 
-def save_or_discard(wb: Workbook, path: Path, build) -> None:
-    """Run ``build(wb)`` then save atomically; on any failure discard the streams and re-raise."""
+def save_or_discard(wb: Workbook, path: Path, build, *, generated_at: str | None = None) -> None:
+    """Run ``build(wb)`` then save atomically; on any failure discard the streams and re-raise.
+    ``generated_at``: the job's timestamp, written as every timestamp of the file (same bytes
+    for the same workbook, :func:`tc8.dossier.stable.stable_xlsx`)."""
     try:
         build(wb)
-        atomic_save(wb, path)
+        atomic_save(wb, path, generated_at=generated_at)
     except BaseException:
         discard(wb)
         raise
 
 
-def atomic_save(wb: Workbook, path: Path) -> None:
-    """Save ``wb`` to ``path`` through a temporary file in the same folder; nothing is left on failure."""
+def atomic_save(wb: Workbook, path: Path, *, generated_at: str | None = None) -> None:
+    """Save ``wb`` to ``path`` through a temporary file in the same folder; nothing is left on failure.
+    ``generated_at``: see :func:`save_or_discard`."""
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        if generated_at:
+            stable_xlsx(tmp, generated_at)

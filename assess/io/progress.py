@@ -78,3 +78,69 @@ class Progress:
             return
         self._closed = True
         self._write(("\r" + self.line() + "\n") if self.tty else self.line() + "\n")
+
+
+#: a run becomes "long" (its phases are reported) once it has taken this many seconds
+PHASE_AFTER_S = 10.0
+#: ... or once it is known to cover this many communes (national size)
+PHASE_MANY = 1000
+
+
+class Phases:
+    """Phase-level progress of a long command (``tc8 assess``, ``plan``): one line on stderr as
+    each phase ends, e.g. ``tc8 assess 2/3: đánh giá, 4.1 s (7.3 s)`` — its number, words, its
+    own seconds and the seconds since the start. Only a long run reports: from the moment it has
+    taken ``after_s`` seconds, or once :meth:`size` is told it covers ``many`` units or more
+    (a phase that ended earlier is reported then, so the lines stay complete); a small run
+    stays silent. ``quiet`` (``-q``) prints nothing. The words are the caller's (catalogue),
+    given per phase key in ``names``::
+
+        phases = Phases("tc8", 3, names={"read": text("progress.phase.read", lang), ...}, quiet=quiet)
+        ... phases.end("read")
+        phases.size(len(results.communes))
+        ... phases.end("assess")
+    """
+
+    def __init__(self, label: str, total: int, *, names: dict[str, str] | None = None, quiet: bool = False,
+                 stream: TextIO | None = None, after_s: float | None = None, many: int | None = None,
+                 clock=time.monotonic):
+        self.label, self.total, self.quiet = label, int(total), quiet
+        self.names = dict(names or {})
+        self.stream = stream if stream is not None else sys.stderr
+        self.after_s = PHASE_AFTER_S if after_s is None else after_s
+        self.many = PHASE_MANY if many is None else many
+        self.clock = clock
+        self.start = self._mark = clock()
+        self.ended: list[tuple[str, float, float]] = []  # (words, own seconds, seconds since start)
+        self._shown = 0
+        self._big = False
+
+    def size(self, n: int) -> None:
+        """The run covers ``n`` units (communes): from ``many`` on, every phase is reported."""
+        self._big = self._big or n >= self.many
+        self._flush()
+
+    def end(self, key: str) -> None:
+        """The phase ``key`` (shown as ``names[key]``, else as it is) ended now."""
+        now = self.clock()
+        self.ended.append((self.names.get(key, key), now - self._mark, now - self.start))
+        self._mark = now
+        self._flush()
+
+    def lines(self) -> list[str]:
+        """Every ended phase as its report line."""
+        return [f"{self.label} {i}/{self.total}: {words}, {own:.1f} s ({since:.1f} s)"
+                for i, (words, own, since) in enumerate(self.ended, 1)]
+
+    def _flush(self) -> None:
+        if self.quiet or not (self._big or self.clock() - self.start >= self.after_s):
+            return
+        for line in self.lines()[self._shown:]:
+            try:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+            except (OSError, ValueError):
+                self.quiet = True
+                return
+        self._shown = len(self.ended)
+
