@@ -98,7 +98,7 @@ def _load(id_or_file: str, lang: str) -> RuleSet:
     try:
         return load_rule_set(id_or_file)
     except RuleSetError as err:
-        raise click.ClickException(text("rules.error", lang, detail=str(err))) from err
+        raise click.ClickException(text("rules.error", lang, detail=(err.by_lang or {}).get(lang) or str(err))) from err
 
 
 @click.group("rules")
@@ -113,7 +113,7 @@ def list_cmd(lang: str) -> None:
     try:
         sets = list_rule_sets()
     except RuleSetError as err:
-        raise click.ClickException(text("rules.error", lang, detail=str(err))) from err
+        raise click.ClickException(text("rules.error", lang, detail=(err.by_lang or {}).get(lang) or str(err))) from err
     heads = [text(f"rules.col_{k}", lang) for k in ("id", "period", "official", "indicators", "title")]
     rows = [[rs.id, rs.period, text("rules.yes" if rs.official else "rules.no", lang),
              str(len(rs.indicators)), rs.title(lang)] for rs in sets]

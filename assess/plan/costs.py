@@ -22,6 +22,7 @@ import yaml
 from tc8.io.yaml_guard import check_size, check_structure
 from tc8.model.errors import Tc8Error
 from tc8.model.schema import TERRAINS
+from tc8.text.localised import localised_error
 from tc8.text.messages import SAFE_LOADER
 
 #: Every action a planner may propose (the keys a cost file may price).
@@ -150,9 +151,10 @@ def parse_costs(source: str, display: str) -> CostBook:
         data = yaml.load(source, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
-        raise CostFileError(f"{display}:{mark.line + 1 if mark else '?'}: {err.problem}") from None
+        where = f"{display}:{mark.line + 1 if mark else '?'}: "
+        raise localised_error(CostFileError, "costs.yaml_syntax", where, str_lang="en", detail=err.problem) from None
     if not isinstance(data, dict) or not isinstance(data.get("actions"), dict):
-        raise _fail(display, "actions", "the file must be a mapping with an `actions` mapping")
+        raise localised_error(CostFileError, "costs.not_mapping", f"{display}: actions: ", str_lang="en")
     unknown = set(data) - {"currency", "example", "actions", "candidates"}
     if unknown:
         raise _fail(display, ", ".join(sorted(unknown)), "unknown top-level key(s)")
@@ -177,7 +179,7 @@ def load_costs(path: str | os.PathLike | None = None) -> CostBook:
         check_size(path.stat().st_size, str(path), error=CostFileError)
         source = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise CostFileError(f"{path}: {err.strerror or err}") from None
+        raise localised_error(CostFileError, "costs.cannot_read", f"{path}: ", str_lang="en", detail=err.strerror or err) from None
     except UnicodeDecodeError:
-        raise CostFileError(f"{path}: not UTF-8 text") from None
+        raise localised_error(CostFileError, "costs.not_utf8", f"{path}: ", str_lang="en") from None
     return parse_costs(source, str(path))

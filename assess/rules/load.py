@@ -22,6 +22,7 @@ import yaml
 
 from tc8.io import yaml_guard
 from tc8.model.errors import RuleSetError
+from tc8.text.localised import localised_error
 from tc8.text.messages import SAFE_LOADER, shorten
 from .groups import GROUP_COLUMN, bad_group_values, uses_2026_groups
 from .model import (MEASURES, REQUIRED_PARAMETERS, AllOf, AnyOf, Cite, Condition, Indicator, Instrument,
@@ -103,7 +104,7 @@ def _read_doc(path: Path, display: str) -> _Doc:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise RuleSetError(f"{display}: cannot read the rule file: {err}") from err
+        raise localised_error(RuleSetError, "rules.cannot_read", f"{display}: ", str_lang="en", detail=err) from err
     loader = SAFE_LOADER
     digest = hashlib.sha256(raw).hexdigest()
     try:
@@ -114,11 +115,12 @@ def _read_doc(path: Path, display: str) -> _Doc:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
-        raise RuleSetError(f"{where}: YAML syntax error: {err.problem or err}") from err
+        raise localised_error(RuleSetError, "rules.yaml_syntax", f"{where}: ", str_lang="en",
+                              detail=err.problem or err) from err
     except yaml.YAMLError as err:
-        raise RuleSetError(f"{display}: YAML error: {err}") from err
+        raise localised_error(RuleSetError, "rules.yaml_error", f"{display}: ", str_lang="en", detail=err) from err
     if not isinstance(data, dict):
-        raise RuleSetError(f"{display}: a rule file must be a YAML mapping (id:, title_vi:, ...)")
+        raise localised_error(RuleSetError, "rules.not_mapping", f"{display}: ", str_lang="en")
     doc = _Doc(path, display, raw, data, nodes)
     _check_duplicate_keys(doc, nodes)
     if digest in _VALID:  # same bytes already passed the schema (the engine reloads sets often)
@@ -174,13 +176,12 @@ def load(id_or_path: str | Path) -> RuleSet:
     path = Path(text)
     if isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or path.is_file():
         if not path.is_file():
-            raise RuleSetError(f"{text}: không tìm thấy tệp bộ tiêu chí / rule file not found")
+            raise localised_error(RuleSetError, "rules.file_not_found", f"{text}: ")
         docs = _chain(path, text)
     elif text in shipped_ids():
         docs = _chain(_criteria_dir() / f"{text}.yaml", f"{text}.yaml")
     else:
-        raise RuleSetError(f"không có bộ tiêu chí {text!r} (xem 'tc8 rules list') / unknown rule set {text!r}; "
-                           f"known: {', '.join(shipped_ids())}")
+        raise localised_error(RuleSetError, "rules.unknown_set", id=text, known=", ".join(shipped_ids()))
     return _build(docs)
 
 
