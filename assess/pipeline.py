@@ -181,7 +181,7 @@ def write_job(results: Results, *, output: str | os.PathLike, overwrite: bool = 
 
     output = Path(output)
     stamp = generated_at or now_iso()
-    files = write_results(results, output, overwrite=overwrite, generated_at=stamp)
+    files = write_results(results, output, overwrite=overwrite, generated_at=stamp, lang=lang)
     job = JobResult(results=results, output=output, generated_at=stamp,
                     result_files={name: Path(path) for name, path in files.items()})
     end_phase(phases, "write")

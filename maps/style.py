@@ -15,15 +15,9 @@ import jinja2
 from tc8.text.messages import fmt_number, text
 from tc8.model.results import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES
 
-#: Status colours (ColorBrewer Dark2: distinct for common colour-vision deficiencies).
-STATUS_COLORS = {STATUS_PASS: "#1b9e77", STATUS_FAIL: "#d95f02", STATUS_MISSING: "#7570b3"}
-TECH_COLORS = {"2G": "#a6761d", "3G": "#e6ab02", "4G": "#1f78b4", "5G": "#e7298a"}
-POSTAL_COLORS = {True: "#08519c", False: "#cb181d", None: "#969696"}
-ON_OFF_COLORS = {True: "#238b45", False: "#cb181d", None: "#969696"}
-BOUNDARY_COLOR = "#222222"
-LINE_COLOR = "#525252"
-#: Cell sites that are not active.
-INACTIVE_COLOR = "#bdbdbd"
+# The palette is shared with the GeoPackage styles QGIS reads (tc8.outputs.gpkg_styles).
+from tc8.model.palette import (BOUNDARY_COLOR, INACTIVE_COLOR, LINE_COLOR, ON_OFF_COLORS,  # noqa: F401,E402
+                               POSTAL_COLORS, STATUS_COLORS, TECH_COLORS)
 
 
 def esc(value) -> str:

@@ -181,7 +181,8 @@ def test_template_round_trip(tmp_path):
     assert result.exit_code == 0, text
     assert out.exists() and [p.name for p in out.parent.iterdir()] == ["input.gpkg"]  # no temp file left
     listed = {str(name): geom for name, geom in pyogrio.list_layers(out)}
-    assert set(listed) == set(LAYERS) | {METADATA.name}  # + the layer metadata table (tc8_layers)
+    # + the layer metadata table (tc8_layers) and the QGIS styles (layer_styles, issue 12)
+    assert set(listed) == set(LAYERS) | {METADATA.name, "layer_styles"}
     assert listed["communes"] == "MultiPolygon" and listed["speakers"] == "Point" and listed["commune_it"] is None
     assert listed["villages"] == "Point"  # villages are drawn as points in QGIS (polygons also accepted)
     info = pyogrio.read_info(out, layer="postal_points")
@@ -202,7 +203,7 @@ def test_template_refuses_to_overwrite(tmp_path):
     result, text = invoke("template", out, "--lang", "en")
     assert result.exit_code == 1 and "--overwrite" in text and out.read_text() == "keep me"
     result, text = invoke("template", out, "--overwrite")
-    assert result.exit_code == 0 and len(pyogrio.list_layers(out)) == len(LAYERS) + 1  # + tc8_layers
+    assert result.exit_code == 0 and len(pyogrio.list_layers(out)) == len(LAYERS) + 2  # + tc8_layers, layer_styles
 
 
 def test_template_filled_in_validates(tmp_path):

@@ -23,7 +23,8 @@ def template_cmd(output, overwrite, lang, code_year):
     if not is_gpkg_name(output):
         raise click.UsageError(text("template.not_gpkg", lang, path=output))
     try:
-        path = write_template(output, overwrite=overwrite, code_year=int(code_year) if code_year else None)
+        path = write_template(output, overwrite=overwrite, code_year=int(code_year) if code_year else None,
+                              lang=lang)
     except OutputExistsError:
         raise click.ClickException(text("template.exists", lang, path=output)) from None
     except Exception as err:  # noqa: BLE001 - never a traceback

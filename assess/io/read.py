@@ -30,6 +30,9 @@ from .names import DATA_SUFFIXES, case_matches, not_a_layer
 FOLDER_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
 #: Every table an input may hold: the layers of the model and the layer metadata table.
 KNOWN_TABLES = {**LAYERS, METADATA.name: METADATA}
+#: GeoPackage tables that GIS software keeps beside the data (QGIS styles and projects; tc8
+#: template writes ``layer_styles`` too): neither read nor reported.
+GIS_HOUSEKEEPING = frozenset({"layer_styles", "qgis_projects"})
 POPULATION_FILE = "population.tif"
 
 
@@ -145,7 +148,7 @@ def _locate_layers(root: Path) -> tuple[dict, list]:
         for name in names:
             if name in KNOWN_TABLES or name in variants:
                 found[variants.get(name, name)] = (root, name)
-        for name in sorted(set(names) - set(KNOWN_TABLES) - set(variants)):
+        for name in sorted(set(names) - set(KNOWN_TABLES) - set(variants) - GIS_HOUSEKEEPING):
             problems.append(not_a_layer(str(root), name, found, layer=name))
         return found, problems
     rank = {suffix: i for i, suffix in enumerate(FOLDER_SUFFIXES)}

@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 
 from .atomic import atomic_path
+from .template_qgis import template_for_qgis
 from tc8.model.errors import OutputExistsError
 from tc8.model.schema import CODE_YEAR_ROW, INCOMPLETE_CAPABLE, LAYERS, METADATA, Layer
 
@@ -72,7 +73,8 @@ def metadata_frame(code_year: int | None = None) -> pd.DataFrame:
 CODE_YEAR_NOTE = "code_year: 2024 = mã xã trước 1/7/2025, 2025 = mã xã sau sắp xếp; để trống: tc8 tự suy ra"
 
 
-def write_template(path: str | Path, *, overwrite: bool = False, code_year: int | None = None) -> Path:
+def write_template(path: str | Path, *, overwrite: bool = False, code_year: int | None = None,
+                   lang: str = "vi") -> Path:
     """Write the empty input GeoPackage to ``path`` atomically; return the path. ``code_year``
     (2024, 2025 or None): the declared year of the commune codes (:func:`metadata_frame`).
 
@@ -91,4 +93,5 @@ def write_template(path: str | Path, *, overwrite: bool = False, code_year: int 
             kwargs = {"geometry_type": geometry_type(LAYERS[name])} if LAYERS[name].geometry else {}
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
         pyogrio.write_dataframe(metadata_frame(code_year), tmp, layer=METADATA.name, driver="GPKG")
+        template_for_qgis(tmp, lang)  # value lists (drop-downs) and styles for QGIS, labels in ``lang``
     return path

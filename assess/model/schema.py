@@ -51,6 +51,45 @@ STATION_TYPES = ("wired", "fm", "ip")
 SPEAKER_TYPES = ("wired", "fm", "ip")
 TERRAINS = ("flat", "hilly", "mountainous")
 
+#: Other spellings accepted for the choice values, per value list (Vietnamese names, usual
+#: abbreviations). A cell is compared with the codes and these spellings ignoring case, spaces,
+#: hyphens and underscores (``Ki-ốt`` = ``kiốt`` = ``ki_ot``); typed without accents or with other
+#: accents it still matches when its accent-free form stands for one value only, and is refused
+#: naming both values when it stands for two (:mod:`tc8.validate.choices`).
+CHOICE_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
+    POSTAL_KINDS: {
+        "buu_cuc": ("bưu cục", "bưu cục cấp 3"),
+        "bdvhx": ("bđvhx", "điểm bđvhx", "bưu điện văn hoá xã", "bưu điện văn hóa xã", "bưu điện - văn hoá xã",
+                  "điểm bưu điện văn hoá xã", "điểm bưu điện - văn hoá xã", "điểm bưu điện văn hóa xã"),
+        "dai_ly": ("đại lý", "đại lý bưu điện", "đại lý bưu chính"),
+        "ki_ot": ("ki-ốt", "kiốt", "ki-ốt bưu điện"),
+        "thung_thu": ("thùng thư", "thùng thư công cộng", "hòm thư", "hòm thư công cộng"),
+        "other": ("khác",),
+    },
+    TERRAINS: {
+        "flat": ("đồng bằng",),
+        "hilly": ("đồi", "trung du", "vùng đồi"),
+        "mountainous": ("núi", "miền núi", "vùng núi", "vùng cao"),
+    },
+    MOBILE_TECHNOLOGIES: {"2G": ("gsm",), "3G": ("umts", "wcdma"), "4G": ("lte",), "5G": ("5g nr",)},
+    FIXED_TECHNOLOGIES: {
+        "ftth": ("cáp quang", "quang", "fiber", "fibre", "gpon"),
+        "adsl": ("cáp đồng", "xdsl", "dsl"),
+        "cable": ("cáp truyền hình", "truyền hình cáp", "hfc", "catv"),
+        "other": ("khác",),
+    },
+    COVERAGE_EVIDENCE: {
+        "declared": ("công bố", "doanh nghiệp công bố", "khai báo"),
+        "measured": ("đo kiểm", "đo thực tế", "đo"),
+    },
+    STATION_TYPES: {  # also SPEAKER_TYPES (the same list)
+        "wired": ("hữu tuyến", "có dây"),
+        "fm": ("vô tuyến", "vô tuyến fm", "không dây"),
+        "ip": ("ứng dụng cntt", "ứng dụng cntt - viễn thông", "cntt - viễn thông", "truyền thanh ip",
+               "truyền thanh ứng dụng cntt"),
+    },
+}
+
 
 @dataclass(frozen=True)
 class Column:

@@ -31,6 +31,7 @@ from tc8.model.errors import OutputExistsError
 from tc8.model.inputs import InputPolicy
 from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
+from .gpkg_styles import qgis_layers, style_gpkg
 from .provisional import provisional_codes, with_flag
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
@@ -275,7 +276,7 @@ def _gpkg_layers(results):
         yield "excluded_records", excluded, {"geometry_type": "Point"} if "geometry" in excluded.columns else {}
 
 
-def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
+def write_gpkg(results, path: Path, meta: dict, generated_at: str, lang: str = "vi") -> None:
     """Write every result layer into a new GeoPackage at ``path`` (a temporary name).
 
     Arrow batches when pyarrow is installed (several times faster than feature by feature);
@@ -287,7 +288,7 @@ def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
     arrow = _has_arrow()
     with _gdal_config({"OGR_SQLITE_SYNCHRONOUS": "OFF"}):
         first = True
-        for name, frame, options in _gpkg_layers(results):
+        for name, frame, options in qgis_layers(_gpkg_layers(results), results, lang):  # QGIS-ready
             pyogrio.write_dataframe(_plain(frame, arrow=arrow), path, layer=name, append=not first,
                                     use_arrow=arrow, **options)
             first = False
@@ -299,9 +300,11 @@ def write_gpkg(results, path: Path, meta: dict, generated_at: str) -> None:
                                        json.dumps(meta["policy"], ensure_ascii=False, sort_keys=True),
                                        json.dumps(meta["code_year"], sort_keys=True)]})
         pyogrio.write_dataframe(info, path, layer="run_info", append=True)
+    style_gpkg(path, results, lang)  # default QGIS style per layer (layer_styles)
 
 
-def write_results(results, outdir, *, overwrite: bool = False, generated_at: str | None = None) -> dict:
+def write_results(results, outdir, *, overwrite: bool = False, generated_at: str | None = None,
+                  lang: str = "vi") -> dict:
     """Write the three result files into ``outdir``; return their paths.
 
     All three go to temporary names first and are moved into place only when all three are
@@ -316,7 +319,7 @@ def write_results(results, outdir, *, overwrite: bool = False, generated_at: str
 
     with ExitStack() as stack:
         tmp = {name: stack.enter_context(atomic_path(path, placeholder=False)) for name, path in paths.items()}
-        write_gpkg(results, tmp["results.gpkg"], meta, generated_at)
+        write_gpkg(results, tmp["results.gpkg"], meta, generated_at, lang)
 
         table = results.indicators.copy()
         table.insert(0, "rule_set", results.rule_set.id)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from tc8.model.schema import BARE_AMBIGUOUS, FALSE_SHOWN, FALSE_WORDS, TRUE_SHOWN, TRUE_WORDS, Column, Layer
 from .report import Collector, LayerRef
+from .choices import reader_for, report_ambiguous
 
 DTYPES = {"str": "string", "code": "string", "enum": "string", "int": "Int64",
           "float": "Float64", "bool": "boolean"}
@@ -315,18 +316,19 @@ def _type_column(frame, col: Column, ref: LayerRef, report: Collector) -> tuple[
                             allowed_true=", ".join(TRUE_SHOWN), allowed_false=", ".join(FALSE_SHOWN))
             text = text.mask(bad)
         return text, bad
-    if col.kind == "enum":
-        lookup = {v.lower(): v for v in col.values}
+    if col.kind == "enum":  # the code or another spelling of it (tc8.validate.choices)
+        reader = reader_for(col.values)
 
         def canonical(value):  # an empty cell is empty (None), not an unknown value
             cleaned = _clean_text(value)
-            return None if cleaned is None else lookup.get(cleaned.lower(), _BAD)
+            return None if cleaned is None else (reader.read(cleaned) or _BAD)
 
         canon = _per_unique(raw, canonical)
         bad = np.fromiter((c is _BAD for c in canon), dtype=bool, count=len(canon))
         if bad.any():
             report.add_rows("error", "bad_enum", ref, bad, col.name, per_row=shown,
                             allowed=", ".join(col.values))
+        bad = bad | report_ambiguous(canon, col.name, ref, report, shown)
         return as_string(np.where(bad, None, canon)), bad
     if col.kind == "bool":
         out, bad = _to_bool(raw)
