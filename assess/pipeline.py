@@ -343,3 +343,44 @@ def verify_applied(plan, rules: str | os.PathLike, policy: InputPolicy | None, *
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class CompareJob:
+    """What :func:`run_compare` wrote: the :class:`tc8.engine.compare.Comparison` and name -> path
+    (``compare.csv``, ``compare.gpkg``, ``compare.xlsx``)."""
+
+    comparison: object
+    files: dict[str, Path]
+
+
+def run_compare(input_path: str | os.PathLike, rules_a: str | os.PathLike, rules_b: str | os.PathLike, *,
+                output: str | os.PathLike, overwrite: bool = False, lang: str = "vi",
+                communes: Iterable[str] | None = None, population: str | os.PathLike | None = None,
+                metric_crs: str | None = None, policy: InputPolicy | None = None,
+                on_results: Callable[[object], None] | None = None) -> CompareJob:
+    """``tc8 compare``: read and validate ``input_path`` ONCE, assess it against ``rules_a`` and
+    ``rules_b`` (each set's own input checks), compare (:func:`tc8.engine.compare.compare_results`)
+    and write ``compare.csv``, ``compare.gpkg`` and ``compare.xlsx`` into ``output`` (atomic;
+    existing files refused unless ``overwrite``). ``on_results(comparison)`` runs before the files
+    are written. Errors as :func:`run_assessment`, and :class:`~tc8.model.errors.OutputExistsError`."""
+    from tc8.dossier.workbook_compare import write_compare_workbook
+    from tc8.engine.assess import assess
+    from tc8.engine.compare import compare_results
+    from tc8.outputs.compare_files import COMPARE_FILES, COMPARE_XLSX, check_outputs, write_compare_files
+    from tc8.rules.load import load_rule_set
+    from tc8.validate.run import load_and_validate
+
+    check_outputs(Path(output), (*COMPARE_FILES, COMPARE_XLSX), overwrite=overwrite)
+    sets = [load_rule_set(rules_a), load_rule_set(rules_b)]
+    inputs = load_and_validate(input_path, population=population, metric_crs=metric_crs, policy=policy)
+    for rule_set in sets:
+        rule_set.check_inputs(inputs)
+    inputs.warnings[:] = list(dict.fromkeys(inputs.warnings))  # both sets' checks may add the same warning
+    chosen = list(communes) if communes else None
+    comparison = compare_results(*(assess(inputs, rule_set, communes=chosen) for rule_set in sets))
+    if on_results is not None:
+        on_results(comparison)
+    workbook = {COMPARE_XLSX: lambda path: write_compare_workbook(comparison, path, lang=lang)}
+    files = write_compare_files(comparison, output, overwrite=overwrite, extra=workbook)
+    return CompareJob(comparison=comparison, files=files)

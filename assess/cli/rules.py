@@ -1,4 +1,5 @@
-"""``tc8 rules list`` and ``tc8 rules show ID|FILE``: what a rule set checks, in words."""
+"""``tc8 rules list``, ``tc8 rules show ID|FILE`` (what a rule set checks, in words) and ``tc8 rules diff A B``
+(how two sets differ, :mod:`tc8.rules.diff`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -134,3 +135,15 @@ def list_cmd(lang: str) -> None:
 def show_cmd(id_or_file: str, lang: str) -> None:
     """Xem một bộ tiêu chí: chỉ tiêu, điều kiện, ngưỡng, cơ sở, văn bản, tham số."""
     click.echo(render_rule_set(_load(id_or_file, lang), lang))
+
+
+@rules_cmd.command("diff")
+@click.argument("id_or_file_a", metavar="A")
+@click.argument("id_or_file_b", metavar="B")
+@lang_option
+def diff_cmd(id_or_file_a: str, id_or_file_b: str, lang: str) -> None:
+    """Hai bộ tiêu chí khác nhau ở đâu: điều kiện, ngưỡng, tham số theo nhóm xã (không cần dữ liệu)."""
+    from tc8.rules.diff import diff_rule_sets
+    from tc8.rules.diff_text import render_rule_diff
+
+    click.echo(render_rule_diff(diff_rule_sets(_load(id_or_file_a, lang), _load(id_or_file_b, lang)), lang))
