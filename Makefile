@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:  make demo   |   make test
 # Everything they need is installed here: a virtualenv with the package (non-editable, the way a
-# user installs it), the test tools, and Debian's chromium for the browser tests.
+# user installs it), the test tools, Debian's chromium for the browser tests and python3-qgis
+# (QGIS 3.22, system python) for tests/test_qgis.py.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -26,6 +27,11 @@ system-deps:
 	  echo "Installing Debian chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
+	@if ! /usr/bin/python3 -c "import qgis.core" 2>/dev/null; then \
+	  echo "Installing Debian python3-qgis (QGIS 3.22) for tests/test_qgis.py"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-qgis; \
 	fi
 
 setup: install

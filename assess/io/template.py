@@ -10,6 +10,8 @@ incomplete, with ``complete``, ``source`` and ``note`` left empty for the user (
 ``complete`` = the default: complete unless the source names OpenStreetMap), after a
 ``communes`` row whose ``code_year`` declares the year of the commune codes. The file is
 written atomically (:mod:`tc8.io.atomic`), so a failure never leaves a half-written template.
+For QGIS, the choice columns get value lists (``gpkg_data_column_constraints``, drop-downs) and
+every layer a default style (``layer_styles``): :mod:`tc8.io.template_qgis`.
 """
 from __future__ import annotations
 

@@ -102,7 +102,8 @@ class Results:
     village_status: pd.DataFrame | None = None
     """One row per row of ``villages`` (same index): ``commune_code``, ``s_<ind>`` per indicator
     and ``s_tc8``, each ``dat | khong_dat | thieu_du_lieu`` — what a village shows on the maps
-    (:mod:`tc8.engine.village_status`). Kept in memory only: no results file writes it."""
+    (:mod:`tc8.engine.village_status`). ``results.gpkg`` writes them on its villages layer as
+    ``status_<ind>``/``status_tc8`` (:mod:`tc8.outputs.gpkg_styles`)."""
 
     excluded: gpd.GeoDataFrame | None = None
     """With ``--skip-invalid`` only (else None): one row per record left out for an error and
