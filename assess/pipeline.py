@@ -224,12 +224,16 @@ def _write_dossiers(job: JobResult, *, overwrite: bool, lang: str, with_maps: bo
                    province_workbook=written["province"])
 
 
-def verify_dossiers(root: str | os.PathLike, *, lang: str = "vi") -> VerifyReport:
+def verify_dossiers(root: str | os.PathLike, *, lang: str = "vi",
+                    input_path: str | os.PathLike | None = None) -> VerifyReport:
     """``tc8 verify``: re-run the assessment each dossier manifest under ``root`` records (with
-    :func:`run_assessment`) and compare; a :class:`tc8.dossier.verify.VerifyReport`."""
+    :func:`run_assessment`) and compare; a :class:`tc8.dossier.verify.VerifyReport`. ``input_path``:
+    where the input is now (a folder moved to another machine); default: the path recorded
+    relative to the dossiers, else the recorded absolute path (:mod:`tc8.dossier.portable`)."""
     from tc8.dossier.verify import check_dossiers
 
-    return check_dossiers(root, assess=run_assessment, lang=lang)
+    return check_dossiers(root, assess=run_assessment, lang=lang,
+                          input_path=str(input_path) if input_path is not None else None)
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,22 @@ from .options import lang_option
 
 @click.command("verify")
 @click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--input", "input_path", type=click.Path(exists=True), default=None, metavar="PATH",
+              help="Where the input is now (file or folder), for dossiers moved to another machine; "
+                   "default: the path recorded relative to the dossiers, then the absolute path.")
 @lang_option
-def verify_cmd(directory, lang):
+def verify_cmd(directory, input_path, lang):
     """Kiểm tra lại hồ sơ: chạy lại đánh giá từ dữ liệu đã ghi trong manifest.json và so sánh.
 
-    Exit 0 when every dossier matches; 1 when an input changed, a verdict or table differs, or
+    Exit 0 when every dossier matches; 1 when the input is not found or is not the one recorded
+    (a file's SHA-256 differs), a verdict or table differs, or
     the folder is incomplete (no run-manifest.json: the run was interrupted; a commune folder,
     file or the roll-up it lists is missing or changed).
     """
     from tc8.pipeline import verify_dossiers
 
     with domain_errors(lang):
-        report = verify_dossiers(directory, lang=lang)
+        report = verify_dossiers(directory, lang=lang, input_path=input_path)
     for line in report.lines(lang):
         click.echo(line)
     n = max(len(report.communes) + report.missing, report.expected or 0)

@@ -1,8 +1,11 @@
 """Check dossiers against their inputs: ``tc8 verify DIR``.
 
-For every ``manifest.json`` under DIR (a dossier root or one commune folder): the recorded
-input files are re-hashed (a missing or changed file is named), the assessment is re-run
-from the recorded input path with the recorded rule set (by the id or file given at the
+For every ``manifest.json`` under DIR (a dossier root or one commune folder): the input is
+found (:mod:`tc8.dossier.portable`: ``--input``, else the path recorded relative to the commune
+folder, else the recorded absolute path; none found: the report says what to pass) and its
+files are re-hashed (a missing file is named; a file that differs: "this is not the input these
+dossiers were made from"), the assessment is re-run from the input found with the recorded
+rule set (by the id or file given at the
 time; a rule set whose SHA-256 changed is reported), metric CRS and input policy (``policy``:
 snap distance, ``--skip-invalid``, incomplete layers; the defaults when not recorded), and the commune's
 verdicts are compared with the manifest, then its table and record hashes with the record
@@ -38,6 +41,7 @@ from tc8.model.results import Results
 from tc8.rules.load import load_rule_set
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
+from .portable import locate_input
 from .manifest import MANIFEST, RUN_MANIFEST, find_manifests, legacy_table_hashes, load, load_run, verdicts
 from .records import RECORD_SET_VERSION, RecordSet
 from .view import Slicer
@@ -69,11 +73,13 @@ class VerifyReport:
     rules_changed: list = field(default_factory=list)     # (rule set id, recorded sha, now sha)
     run_problems: list = field(default_factory=list)      # (message key, params) from check_run
     expected: int | None = None                           # commune dossiers the run manifest lists
+    root: str = ""                                        # the folder verified
+    input_lines: list = field(default_factory=list)       # (message key, params, fails) where the input was found
 
     @property
     def ok(self) -> bool:
         return (not self.inputs_changed and not self.run_problems and all(c.ok for c in self.communes)
-                and bool(self.communes))
+                and bool(self.communes) and not any(fails for _, _, fails in self.input_lines))
 
     @property
     def missing(self) -> int:
@@ -82,6 +88,7 @@ class VerifyReport:
 
     def lines(self, lang: str = "vi") -> list[str]:
         out = [text(key, lang, **params) for key, params in self.run_problems]
+        out += [text(key, lang, **params) for key, params, _ in self.input_lines]
         out += [text("dossier.input_" + why, lang, path=path) for path, why in self.inputs_changed]
         out += [text("dossier.rules_changed", lang, id=rid, old=old[:12], new=new[:12])
                 for rid, old, new in self.rules_changed]
@@ -105,17 +112,6 @@ def _commune_line(c: CommuneCheck, lang: str) -> str:
         parts.append(text("dossier.records_unchecked_legacy", lang) if c.record_set is None else
                      text("dossier.records_unchecked_version", lang, old=c.record_set, now=RECORD_SET_VERSION))
     return f"{c.code}: " + "; ".join(parts)
-
-
-def _check_inputs(manifest: dict) -> list[tuple[str, str]]:
-    changed = []
-    for rec in manifest.get("inputs", []):
-        path = Path(rec["path"])
-        if not path.is_file():
-            changed.append((str(path), "missing"))
-        elif sha256_of(path) != rec.get("sha256"):
-            changed.append((str(path), "changed"))
-    return changed
 
 
 def _group_key(manifest: dict) -> tuple:
@@ -234,10 +230,18 @@ def _rerun_failed(err: Exception, lang: str) -> str:
     return text("dossier.rerun_failed", lang, detail=detail)
 
 
-def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Assess, lang: str) -> None:
-    """Re-run one group of manifests (same input and options) and compare each commune."""
-    input_path, population, rules, metric_crs, communes, policy = key
+def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Assess, lang: str,
+                 given: str | None = None) -> None:
+    """Re-run one group of manifests (same input and options) from the input found
+    (:func:`tc8.dossier.portable.locate_input`: ``given``, else the recorded relative path, else
+    the absolute hint) and compare each commune."""
+    _, population, rules, metric_crs, communes, policy = key
     first = items[0][1]
+    input_path, population = _input_of(items, report, population, given)
+    if input_path is None:
+        report.communes += [CommuneCheck(code=m["commune"]["code"], folder=str(p.parent),
+                                         error=text("dossier.rerun_no_input", lang)) for p, m in items]
+        return
     try:
         rule_set = load_rule_set(rules)
         recorded = first["rule_set"].get("sha256", "")
@@ -255,21 +259,43 @@ def _check_group(key: tuple, items: list, report: VerifyReport, *, assess: Asses
     report.communes += [_compare(m, rerun, m["commune"]["code"], p.parent) for p, m in items]
 
 
-def check_dossiers(root: str | Path, *, assess: Assess, lang: str = "vi") -> VerifyReport:
+def _input_of(items: list, report: VerifyReport, population: str | None,
+              given: str | None) -> tuple[str | None, str | None]:
+    """Find the input of a group of manifests and say where (``report.input_lines``); returns the
+    input path and population raster to re-run with (None, None: not found)."""
+    path, manifest = items[0]
+    found = locate_input(manifest, path.parent, given=given)
+    name = (manifest.get("input") or {}).get("name") or Path((manifest.get("input") or {}).get("path", "")).name
+    if found.root is None:
+        report.input_lines.append(("dossier.input_not_found", {"name": name, "tried": "; ".join(found.tried),
+                                                               "dir": str(report.root or path.parent)}, True))
+        return None, None
+    report.input_lines.append((f"dossier.input_used_{found.how}", {"path": str(found.root)}, False))
+    if found.legacy:
+        report.input_lines.append(("dossier.input_legacy", {}, False))
+    if found.differ:
+        report.input_lines.append(("dossier.not_the_input", {"path": str(found.root)}, True))
+    changed = [(p, "changed") for p, *_ in found.differ] + [(p, "missing") for p, _ in found.missing]
+    report.inputs_changed += [c for c in changed if c not in report.inputs_changed]
+    return str(found.root), found.population or population
+
+
+def check_dossiers(root: str | Path, *, assess: Assess, lang: str = "vi", input_path: str | None = None) -> VerifyReport:
     """Re-run (with ``assess``) and compare every dossier under ``root``; see the module docstring.
-    ``tc8 verify`` and :func:`tc8.pipeline.verify_dossiers` call it with the pipeline's assessment."""
+    ``tc8 verify`` and :func:`tc8.pipeline.verify_dossiers` call it with the pipeline's assessment.
+    ``input_path``: where the input is now (``tc8 verify --input``; default: the recorded relative
+    path, else the recorded absolute path)."""
     root = Path(root)
     paths = find_manifests(root)
     single = (root / MANIFEST).is_file()  # one commune folder: no run to check
     if not paths and (single or not (root / RUN_MANIFEST).exists()):
         raise Tc8Error(text("dossier.no_manifest", lang, path=str(root)))
-    report = VerifyReport()
+    report = VerifyReport(root=str(root))
     if not single:
         report.run_problems, report.expected = check_run(root, paths)
-    seen_inputs: set = set()
     for key, items in _manifest_groups(paths, report).items():
-        changed = [c for c in _check_inputs(items[0][1]) if c[0] not in seen_inputs]
-        seen_inputs.update(c[0] for c in changed)
-        report.inputs_changed += changed
-        _check_group(key, items, report, assess=assess, lang=lang)
+        _check_group(key, items, report, assess=assess, lang=lang, given=input_path)
+    once = {(key, json.dumps(params, sort_keys=True)): (key, params, fails)  # groups sharing an input: said once
+            for key, params, fails in report.input_lines}
+    report.input_lines = list(once.values())
     return report

@@ -41,6 +41,7 @@ from tc8.model.results import Results
 from .manifest import MANIFEST, RUN_MANIFEST, build_manifest, build_run_manifest, dumps, load_run
 from .records import RecordSet
 from .parallel import run_each
+from .portable import portable_info
 from .stable import stable_html_ids
 from .workbook_commune import write_commune_workbook
 from .workbook_province import write_province_workbook
@@ -243,6 +244,7 @@ def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = Fa
     outdir.mkdir(parents=True, exist_ok=True)
     previous = _start_run(outdir, overwrite, province)
     ctx = Context.build(results, lang, generated_at or now_iso())
+    ctx.info = portable_info(ctx.info, outdir)  # the input by name, hash and relative path
     opts = {"rules": getattr(results.rule_set, "id", ""), "lang": lang, **(options or {})}
     maps = MapRenderer(results, lang=lang, html_from=maps_from) if with_maps else None
     records = RecordSet(results)
