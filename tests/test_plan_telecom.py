@@ -245,3 +245,19 @@ def test_demo_plan_is_verified_by_reassessment(demo_copy, tmp_path):
     for item in plan.interventions:  # every sentence renders in both languages
         for lang in ("vi", "en"):
             assert "{" not in text(f"plan.action.{item.action}", lang, **item.detail)
+
+
+def test_polygon_village_needs_the_covered_share(tmp_path):
+    # a 6000 x 500 m strip village (area share, 50 % needed); inactive S2 (radius 2000 m) at its
+    # west end covers ~2500 m of it (< 50 %): no use; inactive S3 in the middle covers ~4000 m (> 50 %)
+    layers = _layers([(5500, 5500)], sites=[("S2", "3G", False, 2000.0, 0, 1250), ("S3", "3G", False, 2000.0, 3000, 1250),
+                                            ("S9", "4G", True, 100.0, 5500, 5500)])
+    strip = gpd.GeoDataFrame([{"village_id": "V2", "commune_code": "24784", "village_name": "Thôn dài",
+                               "population": 500, "households": 100}],
+                             geometry=[box(X, Y + 1000, X + 6000, Y + 1500)], crs=CRS)
+    layers["villages"] = pd.concat([layers["villages"], strip], ignore_index=True)
+    results = _assess(tmp_path, layers)
+    _, plan = _plan(results)
+    item = _one(plan)
+    assert (item.action, item.target, item.covers, item.cost) == ("cell_reactivate", "cell_sites:S3", ("V2",), 80_000_000)
+    assert _fixed(_reassess_fixture(tmp_path, layers, plan, results))

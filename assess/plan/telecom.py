@@ -195,8 +195,11 @@ def _distinct_columns(matrix: sparse.csr_matrix, weight: np.ndarray) -> np.ndarr
     (columns compared by their size and two random projections: equal sets, equal keys)."""
     rng = np.random.default_rng(8)
     proj = rng.random((matrix.shape[0], 2))
-    keys = np.asarray(matrix.T.astype(float) @ proj)
     size = np.asarray(matrix.sum(axis=0)).ravel()
-    frame = pd.DataFrame({"a": keys[:, 0], "b": keys[:, 1], "n": size, "w": weight, "j": np.arange(len(size))})
-    frame = frame[frame["n"] > 0].sort_values(["w", "j"], kind="stable")
-    return np.sort(frame.drop_duplicates(["a", "b", "n"])["j"].to_numpy())
+    keys = np.column_stack([np.asarray(matrix.T.astype(float) @ proj), size])
+    order = np.lexsort((np.arange(len(size)), weight))
+    order = order[size[order] > 0]
+    if not order.size:
+        return order
+    first = np.unique(keys[order], axis=0, return_index=True)[1]
+    return np.sort(order[first])

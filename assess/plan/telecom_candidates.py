@@ -72,7 +72,8 @@ def prepare(ctx: PlanContext) -> World:
     samples = village_samples(villages.geometry.to_numpy(), raster_path=inputs.raw.population_raster,
                               metric_crs=inputs.metric_crs)
     sites = inputs.get("cell_sites")
-    radius = np.empty(0) if sites is None else modeled_radius(inputs, sites, params_all, defaults)
+    # the engine's radius of every site (modeled_radius), kept in Results.layers
+    radius = np.empty(0) if sites is None else results.layers["cell_sites"]["radius_used_m"].to_numpy(dtype=float)
     sources = part_sources(inputs, villages, radius, lists)
     sample_cov = np.column_stack([samples_covered(samples.points, sources[p]) for p in PARTS])
     total = np.bincount(samples.village, weights=samples.weight, minlength=len(villages))
@@ -110,13 +111,16 @@ def _site_candidates(world: World, codes: list[str]) -> list[pd.DataFrame]:
         return []
     radius = world.ctx.results.layers["cell_sites"]["radius_used_m"].to_numpy(dtype=float)
     upgrade_to = str(world.ctx.costs.setting("upgrade_to"))
-    up = sites.assign(technology=upgrade_to, radius_m=np.nan)
-    up_radius = modeled_radius(inputs, up, world.params_all, world.defaults)
     active = bool_array(sites["active"])
     tech = sites["technology"].astype(str).to_numpy(dtype=object)
-    rank = np.array([tech_rank(t) for t in tech])
+    rank = pd.Series(tech).str.upper().map({t: k for k, t in enumerate(MOBILE_TECHNOLOGIES)}).fillna(-1).to_numpy()
     reactivate = ~active & ~np.isnan(radius)
-    upgrade = active & (rank < tech_rank(upgrade_to)) & (up_radius >= np.nan_to_num(radius, nan=0.0))
+    upgrade = active & (rank < tech_rank(upgrade_to))
+    up_radius = np.full(len(sites), np.nan)
+    if upgrade.any():  # the rule set's radius of the new technology where the site stands
+        up = sites[upgrade].assign(technology=upgrade_to, radius_m=np.nan)
+        up_radius[upgrade] = modeled_radius(inputs, up, world.params_all, world.defaults)
+    upgrade &= up_radius >= np.nan_to_num(radius, nan=0.0)  # never less coverage than now
     communes = inputs.get("communes")
     communes = communes[communes["commune_code"].isin(codes)]
     out = []
@@ -235,6 +239,18 @@ def _reach_to_cover(world: World, villages: np.ndarray, at: np.ndarray) -> np.nd
     return np.ceil(far) + 1.0
 
 
+def _terrains(ctx: PlanContext, codes: list[str]) -> pd.Series:
+    """``ctx.terrain`` of each commune of ``codes`` (the terrain column read once)."""
+    communes = ctx.results.communes
+    given = (communes.drop_duplicates("commune_code").set_index("commune_code")["terrain"]
+             if "terrain" in communes.columns else pd.Series(dtype=object))
+    out = given.reindex(codes).astype(object)
+    fill = [c for c, t in out.items() if not (isinstance(t, str) and t)]
+    for code in fill:
+        out[code] = ctx.terrain(code)
+    return out
+
+
 def candidates(world: World, codes: list[str], targets: list[dict]) -> pd.DataFrame:
     """Every candidate of the failing communes ``codes``, priced (``weight`` for the solver)."""
     parts = _site_candidates(world, codes) + _new_site_candidates(world, codes) + _fibre_candidates(world, targets)
@@ -246,7 +262,7 @@ def candidates(world: World, codes: list[str], targets: list[dict]) -> pd.DataFr
         cands["quantity"] = np.nan
     cands["quantity"] = cands["quantity"].fillna(1.0)
     costs = world.ctx.costs
-    terrain = pd.Series({code: world.ctx.terrain(code) for code in codes}, dtype=object)
+    terrain = _terrains(world.ctx, codes)
     pairs = pd.DataFrame({"action": cands["action"].astype(object),
                           "terrain": terrain.reindex(cands["commune_code"].astype(object)).to_numpy()})
     unique = pairs.drop_duplicates()
