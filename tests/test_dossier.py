@@ -285,9 +285,9 @@ def test_province_workbook(case):
 def test_english_labels(case, tmp_path):
     out = tmp_path / "en"
     write_dossiers(case["results"], out, lang="en", with_maps=False, communes=["24787"])
-    wb = openpyxl.load_workbook(out / "24787" / workbook_name("24787"))
+    wb = openpyxl.load_workbook(out / "24787" / workbook_name("24787", "en"))  # tc8-dossier-24787.xlsx
     assert wb.sheetnames[0] == "Summary" and "8.2 Telecom, Internet" in wb.sheetnames
-    assert sorted(p.name for p in out.iterdir()) == sorted(["24787", PROVINCE_FILE, "run-manifest.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(["24787", "province-summary.xlsx", "run-manifest.json"])
 
 
 def test_maps_written_and_picture_embedded(case, tmp_path):

@@ -50,6 +50,8 @@ from tc8.io.progress import Progress
 from tc8.text.messages import text
 from tc8.outputs.files import now_iso
 from tc8.io.paths import data_name, output_path
+from tc8.text.localised import localised_error
+from .names import PROVINCE_FILES, map_patterns, province_file, workbook_pattern
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +62,19 @@ TMP_MARK, OLD_MARK = ".tmp.", ".old."  # hidden work folders: .<code>.tmp.<rando
 _RANDOM = "[a-z0-9_]{8}"
 _LEFTOVER = re.compile("|".join(
     [rf"\.[0-9A-Za-z_-]+{re.escape(mark)}{_RANDOM}" for mark in (TMP_MARK, OLD_MARK)]
-    + [rf"\.{re.escape(Path(name).stem)}-{_RANDOM}{re.escape(Path(name).suffix)}" for name in (PROVINCE_FILE, RUN_MANIFEST)]))
+    + [rf"\.{re.escape(Path(name).stem)}-{_RANDOM}{re.escape(Path(name).suffix)}" for name in (*PROVINCE_FILES, RUN_MANIFEST)]))
 #: dossier progress (``progress=True``) is shown from this many communes on; fewer stay silent
 PROGRESS_MIN = 50
 WORKBOOK_NAME = "ho-so-tc8-{code}.xlsx"
 MAP_NAMES = ("ban-do-tc8-{code}.html", "ban-do-tc8-{code}.png")
 
 
-def workbook_name(code: str) -> str:
-    return data_name(code, WORKBOOK_NAME)
+def workbook_name(code: str, lang: str = "vi") -> str:
+    return data_name(code, workbook_pattern(lang))
 
 
-def map_names(code: str) -> tuple[str, str]:
-    return tuple(data_name(code, pattern) for pattern in MAP_NAMES)
+def map_names(code: str, lang: str = "vi") -> tuple[str, str]:
+    return tuple(data_name(code, pattern) for pattern in map_patterns(lang))
 
 
 class MapRenderer:
@@ -94,7 +96,7 @@ class MapRenderer:
         from tc8.maps import render_commune_map, render_commune_png
         from tc8.maps.select import commune_view
 
-        html_name, png_name = map_names(code)
+        html_name, png_name = map_names(code, self.lang)
         date = generated_at[:10]
         out = {}
         try:  # what the commune's maps show, worked out once for the picture and the HTML
@@ -126,8 +128,7 @@ def _select(slicer: Slicer, communes: Iterable[str] | None) -> list[str]:
     wanted = [str(c).strip() for c in communes]
     unknown = [c for c in wanted if c not in slicer.row_of]
     if unknown:
-        raise Tc8Error(f"Không có xã {', '.join(unknown)} trong kết quả / commune(s) not in the results: "
-                       f"{', '.join(unknown)}")
+        raise localised_error(Tc8Error, "dossier.unknown_communes", codes=", ".join(unknown))
     return list(dict.fromkeys(wanted))
 
 
@@ -137,12 +138,11 @@ def check_existing(outdir: Path, codes: list[str], overwrite: bool, province: bo
     if overwrite or not outdir.exists():
         return
     existing = [c for c in codes if (outdir / c).exists()]
-    if province and (outdir / PROVINCE_FILE).exists():
-        existing.append(PROVINCE_FILE)
+    if province:
+        existing += [name for name in PROVINCE_FILES if (outdir / name).exists()]
     if existing:
         shown = ", ".join(existing[:5]) + (f" (+{len(existing) - 5})" if len(existing) > 5 else "")
-        raise OutputExistsError(f"{outdir}: đã có hồ sơ {shown} — dùng --overwrite để ghi đè "
-                                f"(dossier already exists; use --overwrite to replace)")
+        raise localised_error(OutputExistsError, "dossier.exists", f"{outdir}: ", shown=shown)
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -207,8 +207,8 @@ def write_commune_dossier(ctx: Context, view: CommuneView, outdir: Path, *, maps
     try:
         files = maps.write(code, tmp, ctx.info["generated_at"]) if maps is not None else {}
         png = tmp / files["map_png"] if "map_png" in files else None
-        write_commune_workbook(ctx, view, output_path(tmp, code, WORKBOOK_NAME), map_png=png)
-        files = {"workbook": workbook_name(code), **files}
+        write_commune_workbook(ctx, view, output_path(tmp, code, workbook_pattern(ctx.lang)), map_png=png)
+        files = {"workbook": workbook_name(code, ctx.lang), **files}
         manifest = build_manifest(ctx.info, view, files, options or {}, hashes=records.hashes(code))
         write_text(tmp / MANIFEST, dumps(manifest))
         _swap_in(tmp, final)
@@ -254,7 +254,7 @@ def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = Fa
                            jobs=jobs, advance=bar.advance)
     rollup = None
     if province:
-        rollup = outdir / PROVINCE_FILE
+        rollup = outdir / province_file(lang)
         write_province_workbook(ctx, rollup)
     write_text(outdir / RUN_MANIFEST, dumps(build_run_manifest(ctx.info, written, rollup, previous=previous)))
     return {"outdir": outdir, "communes": written, "province": rollup,

@@ -29,6 +29,7 @@ from tc8.model.vocab import EVIDENCE_ORDER, EVIDENCE_RANK, postal_rule_measures
 from tc8.rules.evaluate import PASS, STATUS_NAMES, deciding_leaf, evaluate
 from tc8.rules.model import weakest_basis
 from tc8.text.join import drop_repeats, join_by_group, join_pair
+from tc8.text.localised import localised_error
 from tc8.text.messages import LANGS, text
 from tc8.validate.report import Collector
 
@@ -67,8 +68,7 @@ def _select_communes(inputs, communes: list[str] | None):
     wanted = [str(c).strip() for c in communes]
     unknown = sorted(set(wanted) - set(frame["commune_code"].astype(str)))
     if unknown:
-        raise Tc8Error(text("engine.unknown_commune", "vi", codes=", ".join(unknown)) + " / "
-                       + text("engine.unknown_commune", "en", codes=", ".join(unknown)))
+        raise localised_error(Tc8Error, "engine.unknown_commune", codes=", ".join(unknown))
     return frame[frame["commune_code"].isin(wanted)]
 
 
@@ -125,7 +125,7 @@ def measures_from_inputs(inputs, rule_set, *, communes: list[str] | None = None)
     under ``rule_set``'s parameters, with the village frame and per-record facts behind them."""
     commune_frame = _select_communes(inputs, communes).reset_index(drop=True)
     if commune_frame.empty:
-        raise Tc8Error(text("engine.no_communes", "vi") + " / " + text("engine.no_communes", "en"))
+        raise localised_error(Tc8Error, "engine.no_communes")
     codes = pd.Index(commune_frame["commune_code"].astype(object), name="commune_code")
     params_all = _all_parameters(inputs, rule_set)
     params = params_all.loc[codes]
