@@ -152,3 +152,22 @@ def test_template_still_reads_without_warning(template):
 
     raw, problems = read_inputs(template)
     assert not [p for p in problems if p.layer == "layer_styles"]
+
+
+def test_indicator_table_has_status_words_and_aliases(results_dir):
+    frame = pyogrio.read_dataframe(results_dir["en"], layer="indicators", read_geometry=False)
+    cols = list(frame.columns)
+    assert cols[cols.index("status") + 1] == "status_text"
+    assert set(frame["status_text"]) <= {"Pass", "Fail", "Missing data"}
+    qml = _styles(results_dir["en"])[0]["indicators"][3]
+    assert 'field="status_text"' in qml and 'name="Result"' in qml and 'name="Indicator"' in qml
+
+
+def test_empty_villages_layer_still_has_a_specific_type(tmp_path):
+    from tc8.outputs.files import write_results
+    from tc8.pipeline import run_assessment
+
+    results = run_assessment(make_valid_input(tmp_path / "in", villages=None), RULES)
+    write_results(results, tmp_path / "out")
+    types = dict(pyogrio.list_layers(tmp_path / "out" / "results.gpkg"))
+    assert types["villages"] == "Point"

@@ -7,7 +7,8 @@ Two steps, called from :func:`tc8.outputs.files.write_gpkg`:
   column (``status_tc8``, ``status_8_1``…) comes ``<column>_text``, the status in the chosen
   language; the communes layer gains ``reason`` (:func:`tc8.text.reason_line.commune_reason_line`);
   the villages layer gains what each village shows on the maps (``Results.village_status``:
-  ``status_tc8``, ``status_<ind>`` and their ``_text``). Every layer gets a specific geometry
+  ``status_tc8``, ``status_<ind>`` and their ``_text``); the indicators table gains
+  ``status_text``. Every layer gets a specific geometry
   type: communes and coverage MULTIPOLYGON, point layers POINT, villages POINT when all are
   points and MULTIPOLYGON when all are areas. **Villages mixing points and areas** are written
   as POINT (an area by a point inside it, :meth:`~shapely.Geometry.representative_point`;
@@ -71,13 +72,19 @@ def _villages(results, lang: str) -> pd.DataFrame:
     return with_status_text(frame, _status_columns(results), lang)
 
 
+def _declared(name: str) -> set[str]:
+    """The geometry an empty layer gets: the input model's first (villages: points)."""
+    layer = LAYERS.get(name)
+    return {layer.geometry[0]} if layer is not None and layer.geometry else {"Point"}
+
+
 def _typed(name: str, frame, options: dict):
     """(name, frame, options) with a specific geometry type; a layer mixing points and areas
     gives a POINT layer and its areas as ``<name>_areas`` (``village_areas``)."""
-    if "geometry" not in frame.columns or not len(frame):
+    if "geometry" not in frame.columns:
         yield name, frame, options
         return
-    kinds = set(frame.geom_type.dropna().unique())
+    kinds = set(frame.geom_type.dropna().unique()) or _declared(name)
     options = {k: v for k, v in options.items() if k not in ("geometry_type", "promote_to_multi")}
     if kinds and kinds <= _POINTS:
         yield name, frame, {**options, "geometry_type": "Point" if kinds == {"Point"} else "MultiPoint"}
@@ -102,6 +109,8 @@ def qgis_layers(layers, results, lang: str = "vi"):
             frame = _communes(results, lang)
         elif name == "villages":
             frame = _villages(results, lang)
+        elif name == "indicators":
+            frame = with_status_text(frame, ["status"], lang)
         yield from _typed(name, frame, options)
 
 
@@ -111,7 +120,9 @@ def _aliases(fields, layer: str, status_cols: dict[str, str], lang: str) -> dict
     out = {}
     for f in fields:
         base = f[: -len(TEXT_SUFFIX)] if f.endswith(TEXT_SUFFIX) else f
-        if base in status_cols:
+        if f == "status" + TEXT_SUFFIX:
+            out[f] = text("qgis.field.status_word", lang)
+        elif base in status_cols:
             key = "qgis.field.status_text" if f != base else "qgis.field.status_code"
             out[f] = text(key, lang, indicator=status_cols[base])
         elif schema.get(f):

@@ -11,7 +11,9 @@ of what to collect (``missing_<lang>``), without the condition label before its 
 """
 from __future__ import annotations
 
-import numpy as np
+from collections import Counter, defaultdict
+from functools import lru_cache
+
 import pandas as pd
 
 from tc8.model.vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS
@@ -25,71 +27,60 @@ CRITERION_ROW = "TC8"
 _MIN_DETAIL = 12  # below this a detail says nothing: the piece keeps only its head
 
 
-def _first_sentence(values: pd.Series) -> pd.Series:
-    """First ``"; "``-part of each text, without a leading ``"label: "`` when text remains."""
-    first = values.fillna("").astype(str).str.partition("; ")[0].str.strip()
-    tail = first.str.partition(": ")[2].str.strip()
-    return tail.where(tail != "", first)
+def first_sentence(value) -> str:
+    """First ``"; "``-part of a reason, without a leading ``"label: "`` when text remains."""
+    first = str(value or "").partition("; ")[0].strip()
+    return first.partition(": ")[2].strip() or first
 
 
-def _pieces(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """One row per indicator that does not pass: commune_code, order, head key, detail."""
-    failing = rows["status"] == STATUS_FAIL
-    source = np.where(failing, rows[f"reasons_{lang}"].fillna(""), rows[f"missing_{lang}"].fillna(""))
-    detail = _first_sentence(pd.Series(source, index=rows.index))
-    return pd.DataFrame({
-        "commune_code": rows["commune_code"].astype(str),
-        "rank": np.where(failing, 0, 1),
-        "order": np.arange(len(rows)),
-        "id": rows["indicator"].astype(str),
-        "kind": np.where(failing, "fail", "missing"),
-        "detail": detail,
-    }, index=rows.index)
+@lru_cache(maxsize=4096)
+def _head(kind: str, ident: str, lang: str) -> str:
+    return text(f"qgis.reason.{kind}_bare", lang, id=ident)
 
 
-def _piece_text(pieces: pd.DataFrame, lang: str) -> pd.Series:
-    """The text of each piece, its detail cut to the commune's share of :data:`LIMIT`."""
-    n = pieces.groupby("commune_code")["id"].transform("size")
-    heads = [text(f"qgis.reason.{k}_bare", lang, id=i) for k, i in zip(pieces["kind"], pieces["id"])]
-    head_len = pd.Series([len(h) for h in heads], index=pieces.index)
-    room = (LIMIT - head_len.groupby(pieces["commune_code"]).transform("sum") - 2 * n) // n
-    out = []
-    for head, kind, ident, detail, budget in zip(heads, pieces["kind"], pieces["id"], pieces["detail"], room):
-        budget = int(budget) - 2  # ": "
-        if not detail or budget < _MIN_DETAIL:
-            out.append(head)
-        else:
-            out.append(text(f"qgis.reason.{kind}", lang, id=ident, detail=shorten(detail, budget)))
-    return pd.Series(out, index=pieces.index, dtype=object)
+def _line(pieces: list[tuple[str, str, str]], lang: str) -> str:
+    """One commune's line from its (kind, indicator, detail) pieces, failures first."""
+    heads = [_head(kind, ident, lang) for kind, ident, _ in pieces]
+    budget = (LIMIT - sum(len(h) for h in heads) - 2 * len(pieces)) // len(pieces) - 2  # "; ", ": "
+    parts = [head if not detail or budget < _MIN_DETAIL
+             else text(f"qgis.reason.{kind}", lang, id=ident, detail=shorten(detail, budget))
+             for head, (kind, ident, detail) in zip(heads, pieces)]
+    line = "; ".join(parts)
+    return shorten(line[:1].upper() + line[1:], LIMIT)
+
+
+def _collect(indicators: pd.DataFrame, lang: str):
+    """Per commune: indicator count, criterion status and sentence, pieces (failures first)."""
+    codes = indicators["commune_code"].astype(str)
+    is_row = indicators["indicator"].astype(str) != CRITERION_ROW
+    count = Counter(codes[is_row].tolist())
+    keep = (~is_row | (indicators["status"] != STATUS_PASS)).to_numpy()  # texts of these rows only
+    columns = [codes[keep].tolist()] + [indicators.loc[keep, c].fillna("").astype(str).tolist()
+                                        for c in ("indicator", "status", f"reasons_{lang}", f"missing_{lang}")]
+    verdict, own = {}, {}
+    fails, missing = defaultdict(list), defaultdict(list)
+    for code, ident, status, reason, need in zip(*columns):
+        if ident == CRITERION_ROW:
+            verdict[code], own[code] = status, first_sentence(reason or need)
+        elif status == STATUS_FAIL:
+            fails[code].append(("fail", ident, first_sentence(reason)))
+        elif status == STATUS_MISSING:
+            missing[code].append(("missing", ident, first_sentence(need)))
+    return list(dict.fromkeys(codes.tolist())), count, verdict, own, fails, missing
 
 
 def commune_reason_line(indicators: pd.DataFrame, lang: str) -> pd.Series:
     """One-line reason per commune (index ``commune_code``, in first-seen order) from
     ``Results.indicators`` (columns ``commune_code, indicator, status, reasons_<lang>,
     missing_<lang>``; the ``TC8`` row gives the commune's verdict)."""
-    codes = pd.unique(indicators["commune_code"].astype(str))
-    if not len(codes):
-        return pd.Series(dtype=object, index=pd.Index([], name="commune_code"), name="reason")
-    is_tc8 = indicators["indicator"].astype(str) == CRITERION_ROW
-    parts = indicators[~is_tc8]
-    n_ind = parts.groupby(parts["commune_code"].astype(str))["indicator"].size()
-    line = pd.Series([text("qgis.reason.pass_all", lang, n=int(n_ind.get(c, 0))) for c in codes],
-                     index=pd.Index(codes, name="commune_code"), dtype=object, name="reason")
-    bad = parts[parts["status"].isin([STATUS_FAIL, STATUS_MISSING])]
-    if len(bad):
-        pieces = _pieces(bad, lang).sort_values(["commune_code", "rank", "order"], kind="stable")
-        pieces["text"] = _piece_text(pieces, lang)
-        joined = pieces.groupby("commune_code", sort=False)["text"].agg("; ".join)
-        joined = joined.str[:1].str.upper() + joined.str[1:]
-        line.loc[joined.index] = joined.map(lambda s: shorten(s, LIMIT))
-    tc8 = indicators[is_tc8].set_index(indicators.loc[is_tc8, "commune_code"].astype(str))
-    passed = line.index.intersection(tc8.index[tc8["status"] == STATUS_PASS])
-    line.loc[passed] = [text("qgis.reason.pass_all", lang, n=int(n_ind.get(c, 0))) for c in passed]
-    # not passing yet no indicator row says why: the criterion row's own sentence
-    silent = tc8.index[(tc8["status"] != STATUS_PASS)].difference(bad["commune_code"].astype(str))
-    silent = line.index.intersection(silent)
-    if len(silent):
-        own = _first_sentence(tc8.loc[silent, f"reasons_{lang}"].where(
-            tc8.loc[silent, f"reasons_{lang}"].fillna("") != "", tc8.loc[silent, f"missing_{lang}"]))
-        line.loc[silent] = own.map(lambda s: shorten(s, LIMIT)).to_numpy()
-    return line
+    codes, count, verdict, own, fails, missing = _collect(indicators, lang)
+    out = []
+    for code in codes:
+        pieces = fails.get(code, []) + missing.get(code, [])
+        if verdict.get(code) == STATUS_PASS or (not pieces and code not in verdict):
+            out.append(text("qgis.reason.pass_all", lang, n=count[code]))
+        elif pieces:
+            out.append(_line(pieces, lang))
+        else:  # not passing, yet no indicator row says why: the criterion row's own sentence
+            out.append(shorten(own[code], LIMIT))
+    return pd.Series(out, index=pd.Index(codes, name="commune_code"), dtype=object, name="reason")
