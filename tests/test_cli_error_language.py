@@ -62,3 +62,20 @@ def test_cost_file_errors_in_one_language(tmp_path, content, raw):
     with pytest.raises(click.ClickException) as caught, domain_errors("en"):
         load_costs(tmp_path / "missing.yaml")
     assert "cannot read the cost file" in caught.value.message
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_existing_results_refused_in_one_language(tmp_path, lang):
+    from builders import make_valid_input
+
+    input_dir = make_valid_input(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.csv").write_text("x\n", encoding="utf-8")
+    done = CliRunner().invoke(cli, ["assess", str(input_dir), "--rules", "ntm-2021-2025", "-o", str(out),
+                                    "--lang", lang])
+    assert done.exit_code == 1, done.output
+    message = done.output.replace(str(tmp_path), "")
+    assert "results.csv" in message and "--overwrite" in message
+    assert bool(vietnamese_letters(message)) == (lang == "vi"), message
+    assert ("already" in message) == (lang == "en"), message

@@ -33,6 +33,7 @@ from tc8.model.results import Results
 from tc8.io.inert import inert_text_columns
 from .gpkg_styles import qgis_layers, style_gpkg
 from .provisional import provisional_codes, with_flag
+from tc8.text.localised import localised_error
 from tc8.text.messages import text
 from tc8.text.problems import problem_dict
 
@@ -43,7 +44,8 @@ def check_outputs(outdir: Path, names, *, overwrite: bool) -> None:
     """Raise :class:`OutputExistsError` when any of ``names`` exists in ``outdir`` and not ``overwrite``."""
     existing = [n for n in names if (Path(outdir) / n).exists()]
     if existing and not overwrite:
-        raise OutputExistsError(text("outputs.exists", "vi", outdir=Path(outdir), names=", ".join(existing)))
+        raise localised_error(OutputExistsError, "outputs.exists", str_lang="vi", outdir=Path(outdir),
+                              names=", ".join(existing))
 
 
 def synthetic_note(layers, lang: str) -> str:
