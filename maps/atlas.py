@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib.resources import files
 from pathlib import Path
@@ -110,13 +111,30 @@ def draw_communes(work: dict, codes: list[str], *, jobs: int | None, progress: P
                 _draw_one(code)
                 progress.advance()
             return
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(codes)), mp_context=context) as pool:
-            futures = [pool.submit(_draw_chunk, chunk) for chunk in _chunks(codes, n_jobs)]
-            for future in as_completed(futures):
-                progress.advance(future.result())
+        _in_processes(codes, n_jobs, progress)
     finally:
         _WORK.clear()
+
+
+def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent and die on SIGTERM (the parent's handlers are inherited by fork)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _in_processes(codes: list[str], n_jobs: int, progress: Progress) -> None:
+    """Draw ``codes`` in ``n_jobs`` forked processes; on an error or an interruption the chunks not
+    started are cancelled (the workers finish the page they are on and exit) and the error is raised."""
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(codes)), mp_context=context, initializer=_init_worker)
+    try:
+        futures = [pool.submit(_draw_chunk, chunk) for chunk in _chunks(codes, n_jobs)]
+        for future in as_completed(futures):
+            progress.advance(future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def search_entries(results, links: dict[str, str]) -> list[list]:
@@ -152,10 +170,23 @@ def _latlon_boxes(communes) -> list:
     return out
 
 
+def popup_words(results, lang: str) -> dict:
+    """What the overview's popups are built from in the page (templates/atlas.js): the status property
+    of each row (TC8 first, then the indicators), status words and colours, the link text."""
+    from tc8.model.results import CRITERION, STATUSES, status_column
+
+    from .style import STATUS_COLORS, status_label
+
+    ids = [i for i in results.indicators["indicator"].astype(str).unique() if i != CRITERION]
+    return {"rows": [[CRITERION, "status_tc8"], *([i, status_column(i)] for i in ids)],
+            "labels": {**{s: status_label(s, lang) for s in STATUSES}, "": status_label(None, lang)},
+            "colors": dict(STATUS_COLORS), "open": text("map.open_commune_map", lang)}
+
+
 def search_panel(results, links: dict[str, str], lang: str) -> str:
     """The overview's search box, its data and script (trusted HTML for ``render_page``'s body)."""
     data = {"communes": search_entries(results, links), "limit": SEARCH_LIMIT,
-            "none": text("atlas.search_none", lang)}
+            "none": text("atlas.search_none", lang), "popup": popup_words(results, lang)}
     panel = render_fragment("atlas_search.html", label=text("atlas.search_label", lang),
                             placeholder=text("atlas.search_placeholder", lang))
     return (panel + f"\n<script>var tc8_atlas = {js_json(data)};</script>\n"

@@ -28,8 +28,9 @@ DECIMALS = 6
 CLUSTER_ABOVE = 150
 
 
-def _shared(frame, props: dict, *, tolerance_m: float = TOLERANCE_M) -> SharedData:
-    shown = to_display(frame, tolerance_m=tolerance_m, decimals=DECIMALS)
+def _shared(frame, props: dict, *, tolerance_m: float = TOLERANCE_M, shown=None) -> SharedData:
+    """``frame`` as shared GeoJSON with ``props``; ``shown``: its :func:`to_display` when already made."""
+    shown = to_display(frame, tolerance_m=tolerance_m, decimals=DECIMALS) if shown is None else shown
     keep = frame.index.get_indexer(shown.index)
     columns = {k: [v[i] for i in keep] for k, v in props.items()}
     rows = [dict(zip(columns, vals)) for vals in zip(*columns.values())] if columns else [{}] * len(shown)
@@ -188,9 +189,10 @@ def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi",
     synthetic = results.synthetic_layers
     fmap = new_map(lang, online_tiles=online_tiles)
     commune = view.commune
+    outline = to_display(commune, tolerance_m=TOLERANCE_M, decimals=DECIMALS)
     data = _shared(commune, {"s": [str(commune["status_tc8"].iloc[0])],
                              "popup": popups.commune_popups(commune, view.indicators, lang),
-                             "tip": popups.tooltips(commune["commune_name"])}).add_to(fmap)
+                             "tip": popups.tooltips(commune["commune_name"])}, shown=outline).add_to(fmap)
     DataLayer(data, _name("map.layer_boundary", lang, "communes", synthetic), status_key="s",
               palette=STATUS_COLORS, stroke=BOUNDARY_COLOR, weight=2.5, fill_opacity=0.08,
               class_name="tc8-commune").add_to(fmap)
@@ -199,7 +201,7 @@ def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi",
     _add_villages(fmap, view, lang, synthetic)
     _add_points(fmap, view, lang, synthetic, cluster_above)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    FitBounds(bounds_latlon(to_display(commune))).add_to(fmap)
+    FitBounds(bounds_latlon(outline)).add_to(fmap)
     title = text("map.title_commune", lang, name=bounded(commune["commune_name"].iloc[0], "commune_name"),
                  code=view.code)
     head = local_css("map_panel.css") + (local_css("atlas.css") if back else "")

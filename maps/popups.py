@@ -18,14 +18,15 @@ from .style import badge, esc, evidence_label, km, status_label, yes_no
 
 
 def _col(frame: pd.DataFrame, name: str, default=None) -> list:
+    """The column as a list of Python values, missing values (NaN, NA) as None."""
     if name in frame.columns:
-        return frame[name].astype(object).where(frame[name].notna(), None).tolist()
+        column = frame[name]
+        return [None if m else v for v, m in zip(column.to_numpy(dtype=object).tolist(), column.isna().tolist())]
     return [default] * len(frame)
 
 
-def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int, detail_on: bool = True) -> list[str]:
-    """One ``<tr>`` per row of ``rows`` (``Results.indicators``); columns are read once (fast for 30k rows).
-    ``detail_on=False``: status and measure only (no evidence, reasons or missing data)."""
+def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int) -> list[str]:
+    """One ``<tr>`` per row of ``rows`` (``Results.indicators``); columns are read once (fast for 30k rows)."""
     out = []
     for ind, name, status, measured, thr, op, unit, evidence, why, missing in zip(
             _col(rows, "indicator"), _col(rows, f"name_{lang}"), _col(rows, "status"), _col(rows, "measured"),
@@ -37,8 +38,6 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int, detail_on:
             if thr is not None and thr != "":
                 value += f" ({esc(text('map.threshold', lang))} {esc(op)} {esc(thr)})"
         detail = []
-        if not detail_on:
-            evidence = why = missing = None
         if evidence:
             detail.append(f"{esc(text('map.evidence', lang))}: {esc(evidence_label(evidence, lang))}")
         if why:
@@ -51,13 +50,12 @@ def _indicator_rows(rows: pd.DataFrame, lang: str, reason_limit: int, detail_on:
 
 
 def commune_popups(communes: pd.DataFrame, indicators: pd.DataFrame, lang: str, *,
-                   links: dict | None = None, reason_limit: int = 600, detail: bool = True) -> list[str]:
+                   links: dict | None = None, reason_limit: int = 600) -> list[str]:
     """One popup per commune row: name, code, verdict, indicator table, optional link.
-    ``detail=False``: the indicator rows without evidence, reasons and missing data (the atlas overview).
 
     Each indicator row is formatted once, then joined per commune (national size: ~30k rows).
     """
-    row_html = _indicator_rows(indicators, lang, reason_limit, detail)
+    row_html = _indicator_rows(indicators, lang, reason_limit)
     groups = indicators.groupby(indicators["commune_code"].astype(str), sort=False).indices
     links = links or {}
     provisional = f'<div class="tc8-why">{esc(provisional_label(lang))}</div>'  # a commune without an official code

@@ -78,7 +78,8 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
     is left out of the drawing (it still counts in the roll-up panel). For the atlas
     (:mod:`tc8.maps.atlas`): ``assets`` links the shared Leaflet files instead of inlining them,
     ``extra_head``/``extra_body`` are trusted HTML added to the page (search box), and
-    ``popup_detail=False`` keeps popups to statuses and measures (the commune pages carry the reasons).
+    ``popup_detail=False``: no popup HTML in the data, only the commune code ``c`` (the atlas page
+    builds a short popup of statuses and link from it; the commune pages carry the reasons).
     """
     communes = results.communes
     tol, decimals = tolerance_for(communes)
@@ -86,10 +87,12 @@ def render_province_map(results, *, lang: str = "vi", commune_links: dict | None
     ind_ids = [i for i in results.indicators["indicator"].astype(str).unique() if i != CRITERION]
     keys = {CRITERION: "status_tc8", **{i: status_column(i) for i in ind_ids}}
     links = {str(k): v for k, v in (commune_links or {}).items()}
-    pops = popups.commune_popups(shown, results.indicators, lang, links=links, reason_limit=REASON_LIMIT,
-                                 detail=popup_detail)
     tips = popups.tooltips(shown["commune_name"])
-    props = [{"popup": p, "tip": t} for p, t in zip(pops, tips)]
+    if popup_detail:
+        pops = popups.commune_popups(shown, results.indicators, lang, links=links, reason_limit=REASON_LIMIT)
+        props = [{"popup": p, "tip": t} for p, t in zip(pops, tips)]
+    else:  # the atlas builds the popup in the page from the statuses and its search index (templates/atlas.js)
+        props = [{"c": c, "tip": t} for c, t in zip(shown["commune_code"].astype(str), tips)]
     for ind, col in keys.items():
         values = shown[col].astype(str).tolist() if col in shown.columns else [STATUS_MISSING] * len(shown)
         for prop, value in zip(props, values):

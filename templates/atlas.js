@@ -55,6 +55,37 @@
       list.appendChild(none);
     }
   }
+  // Popups of the overview's communes, built from the feature's statuses and this index (the page
+  // carries no popup HTML: 11,163 of them weighed 10 MB). Data is escaped before it becomes HTML.
+  var byCode = {};
+  data.communes.forEach(function (c) { byCode[c[0]] = c; });
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+  function badge(s) {
+    var w = data.popup, label = w.labels[s] || w.labels[""], color = w.colors[s] || "#969696";
+    return '<span class="tc8-badge" style="background:' + esc(color) + '">' + esc(label) + "</span>";
+  }
+  function popupHtml(p) {
+    var c = byCode[p.c] || [p.c, "", "", "", ""], rows = data.popup.rows.slice(1).map(function (r) {
+      return "<tr><th>" + esc(r[0]) + "</th><td>" + badge(p[r[1]]) + "</td></tr>";
+    }).join("");
+    var link = c[4] ? '<div><a href="' + esc(c[4]) + '">' + esc(data.popup.open) + "</a></div>" : "";
+    return '<div class="tc8-pop"><b>' + esc(c[1]) + "</b> (" + esc(c[0]) + ") " + badge(p[data.popup.rows[0][1]])
+      + link + "<table>" + rows + "</table></div>";
+  }
+  function bind(l) {
+    if (l.feature && l.feature.properties && l.feature.properties.c !== undefined && !l.getPopup()) {
+      l.bindPopup(popupHtml(l.feature.properties), {maxWidth: 380, autoPanPaddingTopLeft: [10, 130]});
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var map = theMap();
+    if (!map) { return; }
+    map.eachLayer(bind);
+    map.on("layeradd", function (e) { bind(e.layer); });
+  });
   input.addEventListener("input", show);
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && hits.length) { e.preventDefault(); go(hits[0]); }

@@ -82,7 +82,7 @@ def test_search_data_has_code_and_name(atlas):
     data = search_data(out / "index.html")
     row = next(r for r in data["communes"] if r[0] == A)
     assert row[1] == COMMUNE  # the name as text (the page's JSON escapes "<")
-    assert "\\u003cb\\u003e" in (out / "index.html").read_text(encoding="utf-8")
+    assert "\\u003cb>" in (out / "index.html").read_text(encoding="utf-8")
     assert data["limit"] > 0 and data["none"]
 
 
@@ -91,7 +91,13 @@ def test_overview_popups_are_light_commune_pages_have_reasons(results, atlas):
     reason = next(r for r in results.indicators["reasons_vi"].dropna().astype(str) if len(r) > 20)
     assert reason[:20] in _unescaped(written["communes"][A].read_text(encoding="utf-8")) or \
         reason[:20] in _unescaped(written["communes"][B].read_text(encoding="utf-8"))
-    assert reason[:20] not in _unescaped((out / "index.html").read_text(encoding="utf-8"))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert reason[:20] not in _unescaped(index)
+    assert '"popup":"\\u003cdiv' not in index  # no popup HTML per commune: the page builds it (templates/atlas.js) from
+    words = search_data(out / "index.html")["popup"]  # the statuses, these words and the search index
+    assert words["rows"] == [["TC8", "status_tc8"], ["8.1", "status_8_1"], ["8.2", "status_8_2"],
+                             ["8.3", "status_8_3"], ["8.4", "status_8_4"]]
+    assert words["labels"]["dat"] == "Đạt" and words["open"] == "Mở bản đồ xã"
 
 
 def _unescaped(html: str) -> str:
