@@ -5,6 +5,7 @@ A script you run by hand (timings on a shared machine are noisy), not a test::
     .venv/bin/python benchmarks/dossier_bench.py                      # national, all 2,621 communes
     .venv/bin/python benchmarks/dossier_bench.py --input benchmarks/out/province.gpkg
     .venv/bin/python benchmarks/dossier_bench.py --limit 200 --profile   # cProfile of the writer
+    .venv/bin/python benchmarks/dossier_bench.py --jobs 1             # one process (default: all cores)
 
 Prints the load average, the assessment time (read + validate + assess, not part of the
 dossier cost), the dossier wall time (all commune folders + the province roll-up), seconds
@@ -42,6 +43,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def child_peak_mb() -> float:
+    """Peak RSS of the largest finished worker process (``--jobs``; 0 without workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def ensure_input(path: Path) -> None:
     if path.exists():
         return
@@ -58,6 +64,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tracemalloc", action="store_true", help="also report the Python heap peak (slower)")
     ap.add_argument("--profile", action="store_true", help="cProfile the writer; print the top 25 by cumulative time")
     ap.add_argument("--keep", action="store_true", help="keep the output folder")
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: the machine's cores)")
     args = ap.parse_args(argv)
 
     from tc8.dossier.write import write_dossiers
@@ -97,7 +104,7 @@ def main(argv=None) -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     t1 = time.perf_counter()
-    written = write_dossiers(results, out, overwrite=True, with_maps=args.maps, communes=communes)
+    written = write_dossiers(results, out, overwrite=True, with_maps=args.maps, communes=communes, jobs=args.jobs)
     wall = time.perf_counter() - t1
     if profiler is not None:
         import pstats
@@ -112,8 +119,8 @@ def main(argv=None) -> int:
     for message, mb in samples:
         print(f"  {message}: RSS {mb:.0f} MiB")
     print(f"RSS before writing {rss_before:.0f} MiB, after {rss_mb():.0f} MiB; "
-          f"peak RSS of the process {peak_mb():.0f} MiB" + (f"; Python heap peak while writing {heap:.0f} MiB"
-                                                              if heap is not None else ""))
+          f"peak RSS of the process {peak_mb():.0f} MiB, of its largest worker {child_peak_mb():.0f} MiB"
+          + (f"; Python heap peak while writing {heap:.0f} MiB" if heap is not None else ""))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)

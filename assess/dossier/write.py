@@ -249,9 +249,14 @@ def write_dossiers(results: Results, outdir: str | Path, *, overwrite: bool = Fa
     maps = MapRenderer(results, lang=lang, html_from=maps_from) if with_maps else None
     records = RecordSet(results)
     with Progress(len(codes), text("progress.dossiers", lang), quiet=not progress or len(codes) < PROGRESS_MIN) as bar:
+        def advance() -> None:
+            bar.advance()
+            if bar.done % 200 == 0:
+                log.info("%d/%d dossiers (%.1f s)", bar.done, len(codes), time.perf_counter() - t0)
+
         written = run_each(codes, lambda code: write_commune_dossier(ctx, slicer.view(code), outdir, maps=maps,
                                                                      options=opts, records=records),
-                           jobs=jobs, advance=bar.advance)
+                           jobs=jobs, advance=advance)
     rollup = None
     if province:
         rollup = outdir / province_file(lang)
