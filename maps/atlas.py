@@ -123,8 +123,8 @@ def _init_worker() -> None:
 
 
 def _in_processes(codes: list[str], n_jobs: int, progress: Progress) -> None:
-    """Draw ``codes`` in ``n_jobs`` forked processes; on an error or an interruption the chunks not
-    started are cancelled (the workers finish the page they are on and exit) and the error is raised."""
+    """Draw ``codes`` in ``n_jobs`` forked processes; on an error or an interruption (Ctrl-C) the pages
+    not drawn are cancelled, the workers stopped, and the error raised (pages written stay whole)."""
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(codes)), mp_context=context, initializer=_init_worker)
     try:
@@ -132,7 +132,10 @@ def _in_processes(codes: list[str], n_jobs: int, progress: Progress) -> None:
         for future in as_completed(futures):
             progress.advance(future.result())
     except BaseException:
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:  # the pages already queued too
+            process.terminate()
         raise
     pool.shutdown(wait=True)
 
