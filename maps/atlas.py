@@ -141,8 +141,8 @@ def _in_processes(codes: list[str], n_jobs: int, progress: Progress) -> None:
 
 
 def search_entries(results, links: dict[str, str]) -> list[list]:
-    """One ``[code, name, district, province, href, [s, w, n, e]]`` per commune, in results order:
-    what the overview's search box looks through (href "" when the commune has no page)."""
+    """One ``[code, name, district, province, href, [s, w, n, e], provisional 0/1]`` per commune, in results
+    order: what the overview's search box looks through (href "" when the commune has no page)."""
     communes = results.communes
     codes = communes["commune_code"].astype(str).tolist()
     boxes = _latlon_boxes(communes)
@@ -152,9 +152,13 @@ def search_entries(results, links: dict[str, str]) -> list[list]:
             return [""] * len(communes)
         return [bounded(v, name) if isinstance(v, str) else "" for v in communes[name].tolist()]
 
-    return [[code, name, district, province, links.get(code, ""), box]
-            for code, name, district, province, box in zip(
-                codes, col("commune_name"), col("district_name"), col("province_name"), boxes)]
+    from tc8.model.inputs import PROVISIONAL_COLUMN
+
+    tam = communes[PROVISIONAL_COLUMN].fillna(False).astype(bool).tolist() if PROVISIONAL_COLUMN in communes \
+        else [False] * len(codes)
+    return [[code, name, district, province, links.get(code, ""), box, int(t)]
+            for code, name, district, province, box, t in zip(
+                codes, col("commune_name"), col("district_name"), col("province_name"), boxes, tam)]
 
 
 def _latlon_boxes(communes) -> list:
@@ -177,13 +181,15 @@ def popup_words(results, lang: str) -> dict:
     """What the overview's popups are built from in the page (templates/atlas.js): the status property
     of each row (TC8 first, then the indicators), status words and colours, the link text."""
     from tc8.model.results import CRITERION, STATUSES, status_column
+    from tc8.outputs.provisional import provisional_label
 
     from .style import STATUS_COLORS, status_label
 
     ids = [i for i in results.indicators["indicator"].astype(str).unique() if i != CRITERION]
     return {"rows": [[CRITERION, "status_tc8"], *([i, status_column(i)] for i in ids)],
             "labels": {**{s: status_label(s, lang) for s in STATUSES}, "": status_label(None, lang)},
-            "colors": dict(STATUS_COLORS), "open": text("map.open_commune_map", lang)}
+            "colors": dict(STATUS_COLORS), "open": text("map.open_commune_map", lang),
+            "provisional": provisional_label(lang)}
 
 
 def search_panel(results, links: dict[str, str], lang: str) -> str:

@@ -72,8 +72,9 @@
       return "<tr><th>" + esc(r[0]) + "</th><td>" + badge(p[r[1]]) + "</td></tr>";
     }).join("");
     var link = c[4] ? '<div><a href="' + esc(c[4]) + '">' + esc(data.popup.open) + "</a></div>" : "";
+    var tam = c[6] ? '<div class="tc8-why">' + esc(data.popup.provisional) + "</div>" : "";
     return '<div class="tc8-pop"><b>' + esc(c[1]) + "</b> (" + esc(c[0]) + ") " + badge(p[data.popup.rows[0][1]])
-      + link + "<table>" + rows + "</table></div>";
+      + tam + link + "<table>" + rows + "</table></div>";
   }
   function bind(l) {
     if (l.feature && l.feature.properties && l.feature.properties.c !== undefined && !l.getPopup()) {
