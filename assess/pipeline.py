@@ -128,8 +128,10 @@ def check_job_outputs(output: str | os.PathLike, *, overwrite: bool = False, com
     Raises :class:`~tc8.model.errors.OutputExistsError`; nothing when ``overwrite``."""
     from tc8.io.paths import is_safe_name
     from tc8.outputs.files import RESULT_FILES, check_outputs
+    from tc8.outputs.summary_table import SUMMARY_NAMES
 
     check_outputs(Path(output), RESULT_FILES, overwrite=overwrite)
+    check_outputs(Path(output), SUMMARY_NAMES.values(), overwrite=overwrite)  # tong-hop.xlsx / summary.xlsx
     if dossiers:
         from tc8.dossier.write import check_existing
 
@@ -178,10 +180,12 @@ def write_job(results: Results, *, output: str | os.PathLike, overwrite: bool = 
     ``province=False`` skips the province roll-up workbook; ``quiet``, ``phases``: progress
     (:func:`run_job`, :func:`job_phases`)."""
     from tc8.outputs.files import now_iso, write_results
+    from tc8.outputs.summary_table import write_summary_table
 
     output = Path(output)
     stamp = generated_at or now_iso()
     files = write_results(results, output, overwrite=overwrite, generated_at=stamp, lang=lang)
+    files.update(write_summary_table(results, output, lang=lang))  # one row per commune, for Excel
     job = JobResult(results=results, output=output, generated_at=stamp,
                     result_files={name: Path(path) for name, path in files.items()})
     end_phase(phases, "write")

@@ -82,6 +82,7 @@ def test_demo_prints_the_summary_then_the_paths(input_dir, tmp_path, monkeypatch
     table = summary_table(run_assessment(input_dir, RULES), lang="en")
     assert res.output.startswith(table + "\n\n")
     tail = res.output[len(table) + 2:].splitlines()
-    assert [line.split(": ", 1)[0] for line in tail[:6]] == ["results.gpkg", "results.csv", "results.json",
-                                                            "map_overview", "dossiers", "province_workbook"]
+    assert [line.split(": ", 1)[0] for line in tail[:7]] == ["results.gpkg", "results.csv", "results.json",
+                                                            "summary.xlsx", "map_overview", "dossiers",
+                                                            "province_workbook"]
     assert tail[-1] == f"Results in: {out.resolve()}"
