@@ -3,15 +3,16 @@
 ::
 
     OUT/index.html              overview: communes coloured by verdict, search by code or name
-    OUT/assets/...              Leaflet + MarkerCluster (vendored, written once), atlas.js
+    OUT/assets/...              Leaflet + MarkerCluster (vendored, written once), atlas.js, commune.js, CSS
     OUT/communes/<code>.html    one small page per commune (links ../assets/, back to ../index.html)
     OUT/communes/<code>.png     with png=True
 
-Pages are the ones :mod:`tc8.maps.commune` and :mod:`tc8.maps.province` draw (same layers,
-legend, panels), with the assets linked by relative path instead of inlined, so the folder
-works from ``file://`` with no network and no server. Commune pages are drawn by ``jobs``
-processes (forked: they share the results); every page is numbered deterministically, so the
-bytes written do not depend on ``jobs``.
+The overview is the map :mod:`tc8.maps.province` draws, with the assets linked by relative path
+instead of inlined, so the folder works from ``file://`` with no network and no server. A commune
+page is its panel and its data, drawn in the browser by ``assets/commune.js``: the same layers,
+legend and popups as :mod:`tc8.maps.commune` (the dossier's folium maps), with every layer built
+once for all communes (:mod:`tc8.maps.atlas_pages`). PNGs are drawn by ``jobs`` processes (forked:
+they share the results); nothing written depends on ``jobs``.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ INDEX_FILE = "index.html"
 COMMUNE_DIR = "communes"
 ASSET_DIR = "assets"
 #: Own files of the atlas in ``templates/`` copied into ``assets/``.
-OWN_ASSETS = ("atlas.js",)
+OWN_ASSETS = ("atlas.js", "atlas.css", "commune.js", "map_panel.css")
 #: Search hits listed at most.
 SEARCH_LIMIT = 30
 #: With ``jobs=None`` (the machine's cores), fewer communes than this are drawn in-process.
@@ -75,16 +76,23 @@ def write_assets(outdir: Path) -> list[Path]:
 
 
 def _draw_one(code: str) -> None:
-    from .commune import render_commune_map
+    """The PNG of ``code`` (the HTML pages are written by :func:`write_pages`)."""
+    from .static import render_commune_png
 
     w = _WORK
-    back = ("../" + INDEX_FILE, text("atlas.back", w["lang"]))
-    write_text(w["targets"][code], render_commune_map(
-        w["results"], code, lang=w["lang"], date=w["date"], index=w["index"], online_tiles=w["online_tiles"],
-        assets="../" + ASSET_DIR + "/", back=back))
-    if code in w["pngs"]:
-        from .static import render_commune_png
-        render_commune_png(w["results"], code, w["pngs"][code], lang=w["lang"], date=w["date"], index=w["index"])
+    render_commune_png(w["results"], code, w["pngs"][code], lang=w["lang"], date=w["date"], index=w["index"])
+
+
+def write_pages(results, targets: dict, *, lang: str, date: str | None, online_tiles: bool, progress: Progress) -> None:
+    """Write the commune pages of ``targets`` ({code: path}): data drawn by assets/commune.js
+    (:mod:`tc8.maps.atlas_pages`: every layer built once for all communes, then page by page)."""
+    from .atlas_pages import commune_pages
+
+    back = ("../" + INDEX_FILE, text("atlas.back", lang))
+    for code, page in commune_pages(results, list(targets), lang=lang, date=date, online_tiles=online_tiles,
+                                    assets="../" + ASSET_DIR + "/", back=back):
+        write_text(targets[code], page)
+        progress.advance()
 
 
 def _draw_chunk(codes: list[str]) -> int:
@@ -99,7 +107,7 @@ def _chunks(codes: list[str], jobs: int) -> list[list[str]]:
 
 
 def draw_communes(work: dict, codes: list[str], *, jobs: int | None, progress: Progress) -> None:
-    """Draw the commune pages of ``codes`` with ``jobs`` processes (None: the machine's cores)."""
+    """Draw the PNGs of ``codes`` with ``jobs`` processes (None: the machine's cores)."""
     n_jobs = jobs or os.cpu_count() or 1
     if jobs is None and len(codes) < PARALLEL_FROM:
         n_jobs = 1
@@ -227,7 +235,7 @@ def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, c
 
     ``communes``: codes given a page (default all; ``KeyError`` for an unknown one); the overview
     shows every commune and links those with a page. ``overview_only``: no commune page at all.
-    ``jobs``: processes drawing commune pages (None: the machine's cores). ``quiet=False``: progress
+    ``jobs``: processes drawing the PNGs (None: the machine's cores; the HTML pages are written in-process). ``quiet=False``: progress
     on stderr. Existing files are refused (:class:`OutputExistsError`, before anything is written)
     unless ``overwrite``. Returns ``{"province": index, "communes": {code: Path}, "png": {code: Path},
     "assets": [Path]}``.
@@ -244,10 +252,11 @@ def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, c
     index_path = outdir / INDEX_FILE
     _refuse_existing([index_path, *targets.values(), *pngs.values()], overwrite)
     assets = write_assets(outdir)
-    work = {"results": results, "index": build_index(results) if targets else None, "lang": lang, "date": date,
+    work = {"results": results, "index": build_index(results) if pngs else None, "lang": lang, "date": date,
             "online_tiles": online_tiles, "targets": targets, "pngs": pngs}
-    with Progress(len(targets) + 1, text("atlas.progress", lang), quiet=quiet) as bar:
-        draw_communes(work, list(targets), jobs=jobs, progress=bar)
+    with Progress(len(targets) + len(pngs) + 1, text("atlas.progress", lang), quiet=quiet) as bar:
+        write_pages(results, targets, lang=lang, date=date, online_tiles=online_tiles, progress=bar)
+        draw_communes(work, list(pngs), jobs=jobs, progress=bar)
         links = {c: p.relative_to(outdir).as_posix() for c, p in targets.items()}
         write_text(index_path, render_province_map(
             results, lang=lang, commune_links=links, date=date, online_tiles=online_tiles,

@@ -144,22 +144,29 @@ def _add_points(fmap, view: CommuneView, lang: str, synthetic, cluster_above: in
 
 
 def _panel(view: CommuneView, results, lang: str, date: str | None, note: bool, back: tuple | None = None) -> str:
-    row = view.commune.iloc[0]
+    return commune_panel(view.commune.iloc[0], view.code, results, lang, date, note, back,
+                         cells="cell_sites" in view.layers, excluded=exclusion_note(results, view.code, lang))
+
+
+def commune_panel(row, code: str, results, lang: str, date: str | None, note: bool, back: tuple | None, *,
+                  cells: bool, excluded: str) -> str:
+    """Title panel and legend of a commune map (``row``: its Results.communes row; ``cells``: a cell-site
+    legend; ``excluded``: its :func:`~tc8.outputs.excluded.exclusion_note`). Shared with the atlas pages."""
     on_air = text("map.layer_stations", lang) + " / " + text("map.layer_speakers", lang)
     return render_fragment(
         "map_commune_panel.html",
         title=text("map.title_commune", lang, name=bounded(row.get("commune_name", ""), "commune_name"),
-                   code=view.code),
+                   code=code),
         subtitle=text("map.subtitle", lang, rules=rule_set_label(results.rule_set), date=today(date)),
         verdict_label=text("map.verdict", lang), verdict_badge=badge(row.get("status_tc8"), lang),
         back=back,  # atlas page: (href, label) of the overview
         synthetic=synthetic_note(results.synthetic_layers, lang) if note else "",
-        excluded=exclusion_note(results, view.code, lang),  # --skip-invalid
+        excluded=excluded,  # --skip-invalid
         status_title=text("map.legend_status", lang), statuses=status_legend(lang),
         village_note=text("map.legend_village_note", lang),
         tech_title=text("map.legend_tech", lang),
         techs=(tech_legend() + [{"color": INACTIVE_COLOR, "label": text("map.not_operating", lang)}]
-               if "cell_sites" in view.layers else []),
+               if cells else []),
         points_title=text("map.legend_points", lang),
         points=[{"color": POSTAL_COLORS[True], "label": text("map.layer_postal", lang) + ": "
                  + text("map.qualifies", lang), "shape": ""},
@@ -209,4 +216,4 @@ def render_commune_map(results: Results, commune_code: str, *, lang: str = "vi",
                        body=_panel(view, results, lang, date, synthetic_note, back))
 
 
-__all__ = ["render_commune_map"]
+__all__ = ["render_commune_map", "commune_panel"]
