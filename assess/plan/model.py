@@ -161,11 +161,12 @@ class PlanContext:
 
     def terrain(self, commune_code: str) -> str:
         """The commune's ``terrain``, else the rule set's ``default_terrain`` (for prices and radii)."""
+        from .lookup import first_value
+
         communes = self.results.communes
         value = None
         if "terrain" in communes.columns:
-            match = communes.loc[communes["commune_code"] == commune_code, "terrain"]
-            value = match.iloc[0] if len(match) else None
+            value = first_value(communes, commune_code, "terrain")
         if isinstance(value, str) and value:
             return value
         return str(self.param(commune_code, "default_terrain"))

@@ -20,6 +20,11 @@ import numpy as np
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from .lookup import commune_rows, first_value
+
+#: the village columns a placement reads
+VILLAGE_COLUMNS = ("village_id", "village_name", "population", "geometry")
+
 #: How far inside the commune polygon a position on or outside its boundary is moved (metres).
 INSET_M = 5.0
 
@@ -46,8 +51,7 @@ def inside(point: Point, polygon) -> Point:
 
 def commune_polygon(results, code: str):
     """The commune's polygon (metric CRS), None when the commune is not in ``results``."""
-    match = results.communes.loc[results.communes["commune_code"] == code]
-    return match.geometry.iloc[0] if len(match) else None
+    return first_value(results.communes, code, results.communes.geometry.name)
 
 
 def best_position(results, code: str) -> tuple[Point, dict[str, Any]]:
@@ -55,7 +59,7 @@ def best_position(results, code: str) -> tuple[Point, dict[str, Any]]:
     (``placement`` and, for a village, ``village_id``, ``village_name``, ``population``)."""
     polygon = commune_polygon(results, code)
     villages = results.villages
-    sub = villages.loc[villages["commune_code"] == code] if len(villages) else villages
+    sub = commune_rows(villages, code, columns=VILLAGE_COLUMNS) if len(villages) else villages
     if not len(sub):
         return polygon.representative_point(), {"placement": "commune_point"}
     population = sub["population"].astype("Float64") if "population" in sub.columns else None

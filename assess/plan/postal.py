@@ -47,6 +47,7 @@ from tc8.rules.model import AnyOf, Condition, iter_nodes
 from tc8.text.messages import text
 
 from .costs import ACTIONS
+from .lookup import commune_rows, grouped_records
 from .model import NEW_RECORD, Edit, FamilyPlan, Intervention, Unfixable
 from .place import best_position
 from .words import both, labels, num, where
@@ -102,14 +103,15 @@ def plan_family(ctx, failing: pd.DataFrame) -> FamilyPlan:
     plan = FamilyPlan()
     if failing is None or not len(failing):
         return plan
-    for (code, indicator), rows in failing.groupby(["commune_code", "indicator"], sort=True):
+    for (code, indicator), rows in grouped_records(failing, ("commune_code", "indicator")):
         _plan_indicator(ctx, str(code), str(indicator), rows, plan)
     return plan
 
 
-def _plan_indicator(ctx, code: str, indicator: str, rows: pd.DataFrame, plan: FamilyPlan) -> None:
-    point_rows = {r.measure: r for r in rows.itertuples() if r.measure in POINT_MEASURES}
-    for r in rows.itertuples():
+def _plan_indicator(ctx, code: str, indicator: str, rows: list, plan: FamilyPlan) -> None:
+    """``rows``: the commune's failing conditions of ``indicator`` (``itertuples`` records)."""
+    point_rows = {r.measure: r for r in rows if r.measure in POINT_MEASURES}
+    for r in rows:
         if r.measure in POINT_MEASURES:
             continue
         if r.measure == LETTER_BOX and _alternative(ctx, indicator, r.condition_id, point_rows):
@@ -193,7 +195,7 @@ def _existing_options(ctx, code: str, rows: dict) -> tuple[list, str]:
     """Candidate existing points of commune ``code`` and, when there is none, why
     (``no_point``, ``no_counting_kind``, ``none_fixable``)."""
     points = ctx.results.layers.get(LAYER)
-    sub = points.loc[points["commune_code"] == code] if points is not None else None
+    sub = commune_rows(points, code) if points is not None else None
     if sub is None or not len(sub):
         return [], "no_point"
     served = _served(ctx, code, sub)
@@ -211,7 +213,7 @@ def _existing_options(ctx, code: str, rows: dict) -> tuple[list, str]:
 def _served(ctx, code: str, sub: pd.DataFrame) -> np.ndarray:
     """Per point of ``sub``: the population of the commune's villages nearest to it."""
     villages = ctx.results.villages
-    vil = villages.loc[villages["commune_code"] == code] if len(villages) else villages
+    vil = commune_rows(villages, code, columns=("population", "geometry")) if len(villages) else villages
     out = np.zeros(len(sub))
     if not len(vil) or "population" not in vil.columns:
         return out

@@ -33,8 +33,9 @@ import pandas as pd
 
 from tc8.rules.compare import OPS
 
+from .lookup import commune_rows, derived, grouped_records
 from .model import NEW_RECORD, Edit, FamilyPlan, Intervention, Unfixable
-from .place import best_position, commune_polygon, inside, village_position
+from .place import VILLAGE_COLUMNS, best_position, commune_polygon, inside, village_position
 from .postal import companion
 from .words import where
 
@@ -65,9 +66,9 @@ def plan_family(ctx, failing: pd.DataFrame) -> FamilyPlan:
     plan = FamilyPlan()
     if failing is None or not len(failing):
         return plan
-    for (code, indicator), rows in failing.groupby(["commune_code", "indicator"], sort=True):
+    for (code, indicator), rows in grouped_records(failing, ("commune_code", "indicator")):
         code, indicator = str(code), str(indicator)
-        by_measure = {r.measure: r for r in rows.itertuples()}
+        by_measure = {r.measure: r for r in rows}
         stations = {m: r for m, r in by_measure.items() if m in STATION_MEASURES and _wants_true(r)}
         if stations:
             _plan_stations(ctx, code, indicator, stations, plan)
@@ -130,7 +131,7 @@ def _way(ctx, steps: list, terrain: str, new: bool = False) -> _Way:
 def _station_ways(ctx, code: str, needs: tuple, terrain: str) -> list:
     """Every way considered for ``needs``, each a :class:`_Way`."""
     layer = ctx.results.layers.get(STATIONS)
-    sub = layer.loc[layer["commune_code"] == code] if layer is not None else layer
+    sub = commune_rows(layer, code) if layer is not None else layer
     ways, best_single = [], {}
     for _, station in (sub.iterrows() if sub is not None else ()):
         sid = str(station["station_id"])
@@ -167,7 +168,7 @@ def _plan_stations(ctx, code: str, indicator: str, rows: dict, plan: FamilyPlan)
             detail.update(placement, **where(placement), station=values["station_id"])
             edits, target = (Edit(STATIONS, NEW_RECORD, dict(values), geometry),), ""
         else:
-            geometry = layer.loc[layer["station_id"] == sid].geometry.iloc[0]
+            geometry = commune_rows(layer, sid, "station_id").geometry.iloc[0]
             detail["station"] = sid
             edits, target = (Edit(STATIONS, sid, dict(values)),), f"{STATIONS}:{sid}"
         first = Intervention(code, indicator, rows[main].condition_id, action, 1.0, ctx.costs.unit(action),
@@ -194,16 +195,20 @@ def _villages_needed(row, n: int, yes: int, candidates: int) -> int | None:
     return None
 
 
+def _broken(speakers: pd.DataFrame) -> pd.Series:
+    """Village id -> the first (by id) non-operating cluster the engine matched to it."""
+    off = speakers.loc[~speakers["operating"].fillna(True).astype(bool) & speakers["village_id_used"].notna()]
+    off = off.sort_values("cluster_id")
+    return off.groupby(off["village_id_used"].astype(object))["cluster_id"].first().astype(object)
+
+
 def _village_options(ctx, code: str, villages: pd.DataFrame) -> pd.DataFrame:
     """Per village without an operating cluster: the cheapest action (``speaker_repair`` of a
     cluster matched to it, else ``speaker_new``), its cluster, unit cost and total."""
     terrain = ctx.terrain(code)
     speakers = ctx.results.layers.get(SPEAKERS)
-    broken = pd.Series(dtype=object)
-    if speakers is not None and len(speakers):
-        off = speakers.loc[~speakers["operating"].fillna(True).astype(bool) & speakers["village_id_used"].notna()]
-        off = off.sort_values("cluster_id")
-        broken = off.groupby(off["village_id_used"].astype(object))["cluster_id"].first().astype(object)
+    broken = derived(speakers, "radio_broken", _broken) if speakers is not None and len(speakers) \
+        else pd.Series(dtype=object)
     rows = []
     for _, v in villages.iterrows():
         cluster = broken.get(v["village_id"]) if len(broken) else None
@@ -220,7 +225,7 @@ def _village_options(ctx, code: str, villages: pd.DataFrame) -> pd.DataFrame:
 
 def _plan_speakers(ctx, code: str, indicator: str, row, plan: FamilyPlan) -> None:
     villages = ctx.results.villages
-    sub = villages.loc[villages["commune_code"] == code]
+    sub = commune_rows(villages, code, columns=("speaker_ok", *VILLAGE_COLUMNS))
     ok = sub["speaker_ok"]
     yes, todo = int(ok.fillna(False).sum()), sub.loc[ok.notna() & ~ok.fillna(True).astype(bool)]
     k = _villages_needed(row, len(sub), yes, len(todo))
@@ -237,7 +242,7 @@ def _plan_speakers(ctx, code: str, indicator: str, row, plan: FamilyPlan) -> Non
     for j, v in enumerate(chosen.itertuples(), start=1):
         detail = {"village_id": v.village_id, "village_name": v.village_name, "population": v.population}
         if v.action == "speaker_repair":
-            geometry = layer.loc[layer["cluster_id"] == v.cluster].geometry.iloc[0]
+            geometry = commune_rows(layer, v.cluster, "cluster_id").geometry.iloc[0]
             detail["cluster"] = v.cluster
             edits, target = (Edit(SPEAKERS, v.cluster, {"operating": True}),), f"{SPEAKERS}:{v.cluster}"
         else:
