@@ -156,15 +156,17 @@ def cell_layer(results, lang: str) -> Layer | None:
     props = {
         "_c": [TECH_COLORS.get(t, "#666666") if a else INACTIVE_COLOR for t, a in zip(tech, active)],
         "r": [None if r != r else round(float(r), 1) for r in used.astype(float)],
-        "popup": popups.record_popups(cells, "site_id", [
-            ("operator", text("map.layer_cells", lang, operator="").strip()), ("technology", "2G/3G/4G/5G"),
-            ("active", text("map.operating", lang)), ("radius_used_m", text("map.radius", lang) + " (m)")], lang),
+        "pv": None,
         "tip": popups.tooltips(names + " " + tech + " · " + cells["site_id"].astype(str)),
         "o": pd.Index(operators).get_indexer(names).tolist(),  # the operator, by number (kept out of the page)
     }
+    fixed, props["pv"] = popups.record_parts(cells, "site_id", [
+        ("operator", text("map.layer_cells", lang, operator="").strip()), ("technology", "2G/3G/4G/5G"),
+        ("active", text("map.operating", lang)), ("radius_used_m", text("map.radius", lang) + " (m)")], lang)
     shown = display_geoms(cells.geometry.values, cells.crs, TOLERANCE_M)
     codes = results.communes["commune_code"].astype(str).to_numpy()[ci]
-    return Layer(features(shown, props), by_code(codes, ri), {"operators": operators, "op": np.asarray(props["o"])})
+    return Layer(features(shown, props), by_code(codes, ri),
+                 {"operators": operators, "op": np.asarray(props["o"]), "tpl": fixed})
 
 
 def coverage_layer(results, lang: str) -> Layer | None:
@@ -198,11 +200,11 @@ def postal_layer(results, lang: str) -> Layer | None:
         return None
     q = tri(postal["qualifies"]).tolist() if "qualifies" in postal.columns else [None] * len(postal)
     props = {"_c": [POSTAL_COLORS[v] for v in q],
-             "popup": popups.record_popups(
-                 postal, "point_id", [("kind", "kind"), ("hours_per_day", "h/ngày" if lang == "vi" else "h/day")],
-                 lang, title_col="name", verdict=("qualifies", "map.qualifies", "map.not_qualifies"),
-                 why_col=f"failed_{lang}"),
+             "pv": None,
              "tip": popups.tooltips(postal["point_id"].astype(str) + " " + postal["name"].fillna("").astype(str))}
+    fixed, props["pv"] = popups.record_parts(
+        postal, "point_id", [("kind", "kind"), ("hours_per_day", "h/ngày" if lang == "vi" else "h/day")],
+        lang, title_col="name", verdict=("qualifies", "map.qualifies", "map.not_qualifies"), why_col=f"failed_{lang}")
     shown = display_geoms(postal.geometry.values, postal.crs, TOLERANCE_M)
     ids = pd.Index(postal["point_id"].astype(str))
     first = pd.Series(np.arange(len(postal)), index=ids)
@@ -217,7 +219,7 @@ def postal_layer(results, lang: str) -> Layer | None:
         "rank": np.concatenate([np.zeros(len(postal), int), np.ones(int(ok.sum()), int)]),
         "pos": np.concatenate([np.arange(len(postal)), where[ok].astype(int)])})
     pairs = pairs.sort_values(["code", "rank", "pos"], kind="stable").drop_duplicates(["code", "pos"])
-    return Layer(features(shown, props), by_code(pairs["code"], pairs["pos"].to_numpy()))
+    return Layer(features(shown, props), by_code(pairs["code"], pairs["pos"].to_numpy()), {"tpl": fixed})
 
 
 def line_layer(results, lang: str) -> Layer | None:
@@ -245,10 +247,11 @@ def on_air_layer(results, lang: str, name: str) -> Layer | None:
     if name == "speakers":
         fields.append(("village_id_used" if "village_id_used" in frame.columns else "village_id", "village"))
     props = {"_c": [ON_OFF_COLORS[v] for v in tri(frame[col]).tolist()],
-             "popup": popups.record_popups(frame, id_col, fields, lang, verdict=(col, "map.operating", "map.not_operating")),
+             "pv": None,
              "tip": popups.tooltips(frame[id_col].astype(str))}
+    fixed, props["pv"] = popups.record_parts(frame, id_col, fields, lang, verdict=(col, "map.operating", "map.not_operating"))
     shown = display_geoms(frame.geometry.values, frame.crs, TOLERANCE_M)
-    return Layer(features(shown, props), by_code(frame["commune_code"]))
+    return Layer(features(shown, props), by_code(frame["commune_code"]), {"tpl": fixed})
 
 
 LAYERS = (("communes", commune_layer), ("coverage", coverage_layer), ("cells", cell_layer),
@@ -286,8 +289,8 @@ def _cell_specs(add, code: str, layers: dict, label) -> None:
     i = add(_take(cells, code))
     for j in sorted(set(cells.extra["op"][pos].tolist())):  # one overlay per operator
         add(None, i, label("map.layer_cells", "cell_sites", operator=cells.extra["operators"][j]), 1,
-            {**_CELL, "filter": "o", "filterValue": j, "cluster": len(pos) > CLUSTER_ABOVE})
-    add(None, i, label("map.layer_radius", "cell_sites"), 0, _RADIUS)
+            {**_CELL, "filter": "o", "filterValue": j, "cluster": len(pos) > CLUSTER_ABOVE, "tpl": "cells"})
+    add(None, i, label("map.layer_radius", "cell_sites"), 0, {**_RADIUS, "tpl": "cells"})
 
 
 def _point_specs(add, code: str, layers: dict, label) -> None:
@@ -295,13 +298,14 @@ def _point_specs(add, code: str, layers: dict, label) -> None:
     if lines:
         add(lines, None, label("map.layer_postal_lines", "postal_points"), 1, _LINE)
     if postal:
-        add(postal, None, label("map.layer_postal", "postal_points"), 1, _POSTAL)
+        add(postal, None, label("map.layer_postal", "postal_points"), 1, {**_POSTAL, "tpl": "postal"})
     for name, key, radius, css in (("radio_stations", "map.layer_stations", 9, "tc8-station"),
                                    ("speakers", "map.layer_speakers", 4, "tc8-speaker")):
         feats = _take(layers[name], code)
         if feats:
             add(feats, None, label(key, name), 1, {"stroke": "#222222", "weight": 1, "fillOpacity": 0.9,
-                                                   "radius": radius, "className": css, "cluster": len(feats) > CLUSTER_ABOVE})
+                                                   "radius": radius, "className": css, "tpl": name,
+                                                   "cluster": len(feats) > CLUSTER_ABOVE})
 
 
 def page_layers(code: str, layers: dict, lang: str, synthetic) -> tuple[list[str], list]:
@@ -391,13 +395,15 @@ def commune_pages(results, codes: list[str], *, lang: str, date: str | None, onl
     has_cells = results.layers.get("cell_sites") is not None and len(results.layers["cell_sites"]) > 0
     affected = _excluded_codes(results)
     options = _map_options(lang, online_tiles)
+    shared = js_json({name: layer.extra["tpl"] for name, layer in layers.items()
+                      if isinstance(layer, Layer) and "tpl" in layer.extra})
     head = linked_assets(assets)
     for code in codes:
         row = communes.iloc[row_of[code]]
         chunks, specs = page_layers(code, layers, lang, results.synthetic_layers)
         west, south, east, north = bounds[row_of[code]]
         box = [[south, west], [north, east]] if np.all(np.isfinite([west, south, east, north])) else None
-        data = ('{"map":' + options + ',"bounds":' + js_json(box) + ',"layers":' + js_json(specs)
+        data = ('{"map":' + options + ',"tpl":' + shared + ',"bounds":' + js_json(box) + ',"layers":' + js_json(specs)
                 + ',"data":[' + ",".join(chunks) + "]}")
         panel = commune_panel(row, code, results, lang, date, True, back, cells=has_cells,
                               excluded=exclusion_note(results, code, lang) if code in affected else "")

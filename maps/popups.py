@@ -124,6 +124,20 @@ def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]
     ``verdict`` = (column, yes-key, no-key): a nullable boolean the engine decided (e.g.
     ``qualifies``), shown first; ``why_col``: a text column of reasons (e.g. ``failed_vi``).
     """
+    fixed, values = record_parts(frame, id_col, fields, lang, title_col=title_col, verdict=verdict, why_col=why_col)
+    return [join_parts(fixed, row) for row in values]
+
+
+def join_parts(fixed: list[str], values: list[str]) -> str:
+    """``fixed[0] + values[0] + fixed[1] + … + fixed[-1]`` (``len(fixed) == len(values) + 1``)."""
+    return "".join(f + v for f, v in zip(fixed, values)) + fixed[-1]
+
+
+def record_parts(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]], lang: str, *,
+                 title_col: str | None = None, verdict: tuple[str, str, str] | None = None,
+                 why_col: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """:func:`record_popups` as (the HTML every popup shares, the escaped HTML of each record between those
+    pieces): the atlas pages send the shared pieces once and join them in the browser."""
     n = len(frame)
     ids = _col(frame, id_col)
     titles = _col(frame, title_col) if title_col else [None] * n
@@ -133,22 +147,29 @@ def record_popups(frame: pd.DataFrame, id_col: str, fields: list[tuple[str, str]
     synth = _col(frame, "synthetic")
     out = []
     for i in range(n):
-        head = f"<b>{esc(ids[i])}</b>" + (f" {esc(bounded(titles[i], title_col))}" if titles[i] else "")
-        if synth[i] is True:
-            head += esc(text("map.synthetic_suffix", lang))
-        rows = []
+        row = [esc(ids[i]),
+               (f" {esc(bounded(titles[i], title_col))}" if titles[i] else "")
+               + (esc(text("map.synthetic_suffix", lang)) if synth[i] is True else "")]
         if verdict:
             ok = decided[i]
-            key = verdict[1] if ok is True else verdict[2] if ok is False else "word.unknown"
-            rows.append(f"<tr><td colspan=2><b>{esc(text(key, lang))}</b></td></tr>")
-        if whys[i]:
-            rows.append(f"<tr><th>{esc(text('map.failed', lang))}</th><td>{esc(whys[i])}</td></tr>")
-        for (col, label), vals in zip(fields, values):
+            row.append(esc(text(verdict[1] if ok is True else verdict[2] if ok is False else "word.unknown", lang)))
+        row.append(f"<tr><th>{esc(text('map.failed', lang))}</th><td>{esc(whys[i])}</td></tr>" if whys[i] else "")
+        for (col, _), vals in zip(fields, values):
             v = vals[i]
-            shown = yes_no(v, lang) if isinstance(v, bool) else ("—" if v is None else bounded(str(v), col))
-            rows.append(f"<tr><th>{esc(label)}</th><td>{esc(shown)}</td></tr>")
-        out.append(f'<div class="tc8-pop">{head}<table>{"".join(rows)}</table></div>')
-    return out
+            row.append(esc(yes_no(v, lang) if isinstance(v, bool) else ("—" if v is None else bounded(str(v), col))))
+        out.append(row)
+    return _record_fixed(fields, bool(verdict)), out
+
+
+def _record_fixed(fields: list[tuple[str, str]], verdict: bool) -> list[str]:
+    """The pieces around the values of :func:`record_parts`: id, head tail, [verdict word], why row, fields."""
+    fixed = ['<div class="tc8-pop"><b>', "</b>", "<table>" + ("<tr><td colspan=2><b>" if verdict else "")]
+    if verdict:
+        fixed.append("</b></td></tr>")
+    labels = [f"<tr><th>{esc(label)}</th><td>" for _, label in fields]
+    fixed += [("</td></tr>" if k else "") + label for k, label in enumerate(labels)]
+    fixed.append(("</td></tr>" if labels else "") + "</table></div>")
+    return fixed
 
 
 def tooltips(values) -> list[str]:

@@ -1,10 +1,10 @@
 /* tc8 atlas: draws one commune page from window.tc8_commune (tc8.maps.atlas_pages), the same map as
    tc8.maps.commune draws with folium: plain base layer (+ OpenStreetMap when its probe tile loads),
    scale bar, one overlay per layer spec, layer control, fit to the commune.
-   tc8_commune = {map: {base: [plain, osm|null], tiles, attribution, probe, maxZoom},
+   tc8_commune = {map: {base: [plain, osm|null], tiles, attribution, probe, maxZoom}, tpl: {layer: [piece...]},
                   bounds: [[s, w], [n, e]] | null, data: [[Feature...]...],
                   layers: [[data index, name (escaped HTML), shown 0/1, options]...]}
-   Popup and tooltip texts are HTML escaped by Python; data never becomes HTML here. */
+   Popup and tooltip texts (and popup pieces) are HTML escaped by Python; data never becomes HTML here. */
 (function () {
   "use strict";
   var d = window.tc8_commune;
@@ -27,6 +27,12 @@
     img.onerror = function () { /* offline: keep the plain background */ };
     img.src = m.probe;
   }
+  // A record's popup: the pieces its layer shares (d.tpl) around its own escaped values (p.pv).
+  function join(fixed, values) {
+    var out = fixed[0];
+    for (var i = 0; i < values.length; i++) { out += values[i] + fixed[i + 1]; }
+    return out;
+  }
   function draw(features, o) {
     var pal = o.palette || {};
     function style(f) {
@@ -48,7 +54,8 @@
       },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        if (p.popup) { l.bindPopup(p.popup, {maxWidth: 380, autoPanPaddingTopLeft: [10, 130]}); }
+        var popup = p.popup || (o.tpl && p.pv ? join(d.tpl[o.tpl], p.pv) : null);
+        if (popup) { l.bindPopup(popup, {maxWidth: 380, autoPanPaddingTopLeft: [10, 130]}); }
         if (p.tip) {
           l.bindTooltip(p.tip, o.tipPermanent
             ? {permanent: true, direction: "center", className: "tc8-dist"} : {sticky: true});

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from builders import A, B
+from test_browser import Browser, browser  # noqa: F401 - the fixture is used by name
 from test_maps import hostile_results
 
 DATE = "2025-06-30"
@@ -46,8 +47,25 @@ def folium_data(html: str) -> tuple[list, list]:
     return collections, names
 
 
-def _comparable(features: list) -> list:
-    return [(f["geometry"], {k: v for k, v in f["properties"].items() if not VARYING.match(k)}) for f in features]
+def _comparable(features: list, pieces: list | None = None) -> list:
+    """(geometry, properties) of ``features``; a record's popup made from the layer's ``pieces`` and its own
+    values, as assets/commune.js makes it."""
+    from tc8.maps.popups import join_parts
+
+    out = []
+    for f in features:
+        props = {k: v for k, v in f["properties"].items() if not VARYING.match(k)}
+        if "pv" in props:
+            props["popup"] = join_parts(pieces, props.pop("pv"))
+        out.append((f["geometry"], props))
+    return out
+
+
+def atlas_collections(data: dict) -> list:
+    pieces = {}
+    for chunk, _, _, options in data["layers"]:
+        pieces.setdefault(chunk, data["tpl"].get(options.get("tpl")))
+    return [_comparable(chunk, pieces.get(i)) for i, chunk in enumerate(data["data"])]
 
 
 def _panel(html: str) -> str:
@@ -65,7 +83,7 @@ def test_pages_show_what_the_folium_map_shows(results, lang):
         ref = render_commune_map(results, code, lang=lang, date=DATE, assets="../assets/", back=BACK)
         collections, names = folium_data(ref)
         data = page_data(html)
-        assert [_comparable(c["features"]) for c in collections] == [_comparable(d) for d in data["data"]]
+        assert [_comparable(c["features"]) for c in collections] == atlas_collections(data)
         assert [layer[1] for layer in data["layers"]] == names and len(names) >= 10
         assert _panel(html) == _panel(ref)
         assert re.search(r"<title>.*</title>", html).group(0) == re.search(r"<title>.*</title>", ref).group(0)
@@ -129,3 +147,25 @@ def test_atlas_writes_the_shared_script_once(results, tmp_path):
     for page in written["communes"].values():
         html = page.read_text(encoding="utf-8")
         assert len(html) < 60_000 and "tc8_commune" in html
+
+
+
+@pytest.mark.browser
+def test_popups_made_in_the_browser_are_the_folium_ones(browser, results, tmp_path):  # noqa: F811
+    """Opened from file:// in Chromium with the network blocked: every popup commune.js binds (records'
+    popups joined from their pieces) is one the folium map has; no script error."""
+    from tc8.maps import render_commune_map
+    from tc8.maps.atlas import write_atlas
+
+    write_atlas(results, tmp_path / "a", date=DATE, communes=[A])
+    expected = {f["properties"].get("popup") for c in folium_data(render_commune_map(results, A, date=DATE))[0]
+                for f in c["features"]}
+    b = Browser(browser)
+    b.open(tmp_path / "a" / "communes" / f"{A}.html")
+    seen = b.page.evaluate("""() => {
+        const out = [];
+        window.map_tc8.eachLayer(l => { if (l.feature && l.getPopup()) out.push(l.getPopup().getContent()); });
+        return out;
+    }""")
+    assert b.script_errors() == [] and seen and set(seen) <= expected
+    assert any("2G/3G/4G/5G" in s for s in seen) and any("h/ngày" in s for s in seen)
