@@ -6,8 +6,9 @@ The issue's target: the whole ``tc8 plan`` under 60 s on the 2-core machine. Pri
 * the wall time of ``tc8 plan INPUT --rules R -o OUT`` (a fresh process, like ``run.py``;
   minimum of ``--repeat`` runs; ``--skip-cli`` to leave it out);
 * in process: read + validate + assess, then ``tc8.plan.run.make_plan`` with each family's
-  seconds, and the telecom planner's phases (candidates and their coverage, building the
-  cover problems, solving) with the solver used, its status and the solver's share of the plan.
+  seconds, applying the plan and re-assessing it (the proof, ``verify_applied``), writing
+  ``plan.csv``/``plan.gpkg``/``plan.xlsx``, and the telecom planner's phases (candidates and
+  their coverage, building the cover problems, solving) with the solver used, its status and the solver's share of the plan.
 
     .venv-dev/bin/python benchmarks/plan_bench.py                  # national, reuses out/national.gpkg
     .venv-dev/bin/python benchmarks/plan_bench.py --preset province --repeat 3
@@ -37,13 +38,26 @@ results = run_assessment(sys.argv[1], sys.argv[2])
 t1 = time.perf_counter()
 plan = make_plan(results)
 t2 = time.perf_counter()
+import tempfile
+from pathlib import Path
+from tc8.pipeline import verify_applied
+from tc8.outputs.plan_files import action_text, write_plan_files
+from tc8.dossier.workbook_plan import write_plan_workbook
+verify_applied(plan, sys.argv[2], None, applied=None, population=results.inputs.raw.population_raster)
+t3 = time.perf_counter()
+with tempfile.TemporaryDirectory() as tmp:
+    write_plan_files(plan, Path(tmp) / "plan", lang="vi")
+    write_plan_workbook(plan, Path(tmp) / "plan.xlsx", lang="vi", source=plan.cost_source,
+                        action_label=lambda a: action_text(plan, a, "vi"))
+t4 = time.perf_counter()
 kinds = {}
 for item in plan.interventions:
     if item.indicator == "8.2":
         k = kinds.setdefault(item.action, [0, 0.0])
         k[0] += 1
         k[1] += item.cost or 0.0
-print(json.dumps({"assess": t1 - t0, "make_plan": t2 - t1, "communes": len(results.communes),
+print(json.dumps({"assess": t1 - t0, "make_plan": t2 - t1, "verify": t3 - t2, "write": t4 - t3,
+                  "verified": int(plan.communes["verified"].sum()), "communes": len(results.communes),
                   "notes": plan.notes, "telecom_kinds": kinds,
                   "interventions": len(plan.interventions), "unfixable": len(plan.unfixable)}, default=str))
 """
@@ -63,7 +77,11 @@ def _report(info: dict) -> None:
     print(f"  make_plan:                {info['make_plan']:6.2f} s ({info['interventions']} interventions, "
           f"{info['unfixable']} unfixable)")
     for family, n in notes.items():
+        if "seconds" not in n:  # e.g. "verify": what the proof found, not a family
+            continue
         print(f"    {family:8s} {n.get('seconds', 0):6.2f} s  ({n.get('conditions', 0)} failing conditions)")
+    print(f"  apply + re-assess (proof): {info['verify']:6.2f} s ({info['verified']} communes verified)")
+    print(f"  write plan.csv/gpkg/xlsx: {info['write']:6.2f} s")
     tel = notes.get("telecom")
     if not tel:
         return
