@@ -395,14 +395,15 @@ def commune_pages(results, codes: list[str], *, lang: str, date: str | None, onl
     has_cells = results.layers.get("cell_sites") is not None and len(results.layers["cell_sites"]) > 0
     affected = _excluded_codes(results)
     options = _map_options(lang, online_tiles)
-    shared = js_json({name: layer.extra["tpl"] for name, layer in layers.items()
-                      if isinstance(layer, Layer) and "tpl" in layer.extra})
+    pieces = {name: js_json(name) + ":" + js_json(layer.extra["tpl"]) for name, layer in layers.items()
+              if isinstance(layer, Layer) and "tpl" in layer.extra}
     head = linked_assets(assets)
     for code in codes:
         row = communes.iloc[row_of[code]]
         chunks, specs = page_layers(code, layers, lang, results.synthetic_layers)
         west, south, east, north = bounds[row_of[code]]
         box = [[south, west], [north, east]] if np.all(np.isfinite([west, south, east, north])) else None
+        shared = "{" + ",".join(pieces[n] for n in sorted({s[3]["tpl"] for s in specs if "tpl" in s[3]})) + "}"
         data = ('{"map":' + options + ',"tpl":' + shared + ',"bounds":' + js_json(box) + ',"layers":' + js_json(specs)
                 + ',"data":[' + ",".join(chunks) + "]}")
         panel = commune_panel(row, code, results, lang, date, True, back, cells=has_cells,
