@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from tc8.plan.lookup import commune_rows, first_value, grouped_records, positions
+from tc8.plan.lookup import commune_rows, first_value, group, grouped_records, positions
 
 
 @pytest.fixture
@@ -53,3 +53,8 @@ def test_grouped_records_like_groupby(frame):
     expected = [(key, list(rows.index)) for key, rows in frame.groupby(["commune_code", "indicator"], sort=True)]
     assert got == expected
     assert got[0] == (("01", "8.1"), [11, 15])
+
+
+def test_group_positions():
+    got = group(pd.Series(["b", None, "a", "b"], dtype="string"))
+    assert {k: list(v) for k, v in got.items()} == {"b": [0, 3], "a": [2]}

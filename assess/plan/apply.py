@@ -24,12 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from tc8.io.atomic import atomic_path
 from tc8.model.schema import LAYERS, METADATA
 
+from .lookup import group
 from .model import NEW_RECORD, PLANNED_CHANGED, PLANNED_NEW, Plan
 
 PLANNED_COLUMN = "planned"
@@ -81,12 +83,16 @@ def apply_layer(name: str, frame: pd.DataFrame, edits: list, *, metric_crs: str,
     ids = frame[_column(frame, LAYERS[name].id_column)].astype("string").str.strip() \
         if LAYERS[name].id_column and _column(frame, LAYERS[name].id_column) in frame else None
     planned = pd.Series(pd.NA, index=frame.index, dtype="string")
+    rows = group(ids) if ids is not None else {}
+    changed = np.zeros(len(frame), dtype=bool)
     for edit in (e for e in edits if e.record_id is not NEW_RECORD):
         if ids is None:
             continue
-        mask = (ids == str(edit.record_id)).fillna(False).to_numpy(dtype=bool)
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[rows.get(str(edit.record_id), [])] = True  # ids == record id, found once for all edits
         _set_values(frame, mask, edit.values, text)
-        planned[mask] = PLANNED_CHANGED
+        changed |= mask
+    planned[changed] = PLANNED_CHANGED
     frame[PLANNED_COLUMN] = planned.astype(object).where(planned.notna(), None)
     new = [e for e in edits if e.record_id is NEW_RECORD]
     if new:

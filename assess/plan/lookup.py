@@ -36,8 +36,9 @@ def derived(frame: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]
     return value
 
 
-def _group(frame: pd.DataFrame, column: str) -> dict:
-    values = frame[column].to_numpy(dtype=object, na_value=None)
+def group(values: pd.Series) -> dict:
+    """``value -> positions`` (ascending) of ``values`` (missing values are in no group)."""
+    values = values.to_numpy(dtype=object, na_value=None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
@@ -47,7 +48,7 @@ def _group(frame: pd.DataFrame, column: str) -> dict:
 def positions(frame: pd.DataFrame, column: str = "commune_code") -> dict:
     """``value -> positions`` (ascending) of the rows of ``frame`` with that ``column`` value
     (rows with a missing value are in no group)."""
-    return derived(frame, f"positions:{column}", lambda f: _group(f, column))
+    return derived(frame, f"positions:{column}", lambda f: group(f[column]))
 
 
 def commune_rows(frame: pd.DataFrame, code, column: str = "commune_code",
