@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 _TASK: Callable | None = None  # set in the parent just before the fork; read by the workers
 
@@ -39,6 +40,12 @@ def resolve_jobs(jobs: int | None, n: int) -> int:
 
 
 def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+    """Leave through ``SystemExit`` (so the commune being written removes its temporary folder);
+    a second stop signal (the pool's SIGTERM, then the parent's death) must not cut that short."""
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
@@ -65,7 +72,23 @@ def _worker_signals() -> None:
 
 
 def _call(code: str):
-    return code, _TASK(code)
+    try:
+        return code, _TASK(code)
+    except SystemExit as stop:  # SIGTERM/SIGHUP mid-commune: its temporary folder is removed by now;
+        # leave at once (the executor's worker loop would catch the exit and wait for more work)
+        os._exit(stop.code if isinstance(stop.code, int) else 1)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and stop the workers now (SIGTERM: each removes its temporary
+    folder). ``multiprocessing.Pool.terminate`` can hang here for good: it takes the task
+    queue's lock, which a worker stopped while reading that queue never gives back."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(timeout=10)
 
 
 def run_each(codes: Iterable[str], task: Callable[[str], object], *, jobs: int | None = None,
@@ -83,12 +106,18 @@ def run_each(codes: Iterable[str], task: Callable[[str], object], *, jobs: int |
             step()
         return out
     _TASK = task
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_signals)
     try:
         done = {}
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
-            for code, result in pool.imap_unordered(_call, codes, chunksize=1):
-                done[code] = result
-                step()
-        return {code: done[code] for code in codes}
+        for future in as_completed([pool.submit(_call, code) for code in codes]):
+            code, result = future.result()
+            done[code] = result
+            step()
+    except BaseException:
+        _stop_pool(pool)
+        raise
     finally:
         _TASK = None
+    pool.shutdown(wait=True)
+    return {code: done[code] for code in codes}
