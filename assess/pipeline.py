@@ -283,13 +283,15 @@ def run_plan(input_path: str | os.PathLike, rules: str | os.PathLike, *, output:
              communes: Iterable[str] | None = None, costs: str | os.PathLike | None = None,
              write_applied: bool = False, lang: str = "vi", overwrite: bool = False,
              population: str | os.PathLike | None = None, metric_crs: str | None = None,
-             policy: InputPolicy | None = None, quiet: bool = True) -> PlanJob:
+             policy: InputPolicy | None = None, quiet: bool = True, maps: bool = False,
+             online_tiles: bool = True) -> PlanJob:
     """``tc8 plan``: assess, plan the least interventions that make each failing commune pass
     (:func:`tc8.plan.run.make_plan`, priced with the cost file ``costs``, default the shipped
     example), apply the plan to the input and assess that again (the proof,
     :func:`tc8.plan.apply.verify_plan`: same rule set and ``policy``), then write ``plan.csv``
     and ``plan.gpkg`` into ``output`` (and keep ``applied.gpkg`` there with ``write_applied``;
-    otherwise the applied input is a temporary file) and the province workbook ``plan.xlsx``.
+    otherwise the applied input is a temporary file) and the province workbook ``plan.xlsx``; with
+    ``maps``, the atlas ``maps/`` whose commune pages show the plan (:func:`write_plan_maps`).
     ``quiet=False`` shows progress on stderr for a large run. Raises as :func:`run_assessment`, and
     :class:`~tc8.plan.costs.CostFileError` (before anything is assessed)."""
     from tc8.dossier.workbook_plan import write_plan_workbook
@@ -302,8 +304,8 @@ def run_plan(input_path: str | os.PathLike, rules: str | os.PathLike, *, output:
     from tc8.plan.run import make_plan
 
     book = load_costs(costs)
-    check_outputs(Path(output), (*PLAN_FILES, "plan.xlsx", *(("applied.gpkg",) if write_applied else ())),
-                  overwrite=overwrite)
+    check_outputs(Path(output), (*PLAN_FILES, "plan.xlsx", *(("applied.gpkg",) if write_applied else ()),
+                                 *((MAPS_DIR + "/index.html",) if maps else ())), overwrite=overwrite)
     results = run_assessment(input_path, rules, communes=communes, population=population, metric_crs=metric_crs,
                              policy=policy)
     with _plan_progress(len(results.communes), lang, quiet) as bar:
@@ -319,7 +321,20 @@ def run_plan(input_path: str | os.PathLike, rules: str | os.PathLike, *, output:
                                 source=book.source)
         files["plan.xlsx"] = Path(output) / "plan.xlsx"
         bar.advance()
+    if maps:
+        files["maps"] = write_plan_maps(plan, output, lang=lang, overwrite=overwrite, online_tiles=online_tiles,
+                                        quiet=quiet)
     return PlanJob(plan=plan, files={**files, **({"applied.gpkg": applied} if write_applied else {})})
+
+
+def write_plan_maps(plan, output, *, lang: str, overwrite: bool, online_tiles: bool, quiet: bool) -> Path:
+    """The atlas of ``plan.results`` in ``output/maps`` with the plan overlay on every commune page
+    (:func:`tc8.maps.atlas.write_atlas` with ``plan``); returns its ``index.html``."""
+    from tc8.maps.atlas import write_atlas
+
+    out = write_atlas(plan.results, Path(output) / MAPS_DIR, lang=lang, overwrite=overwrite,
+                      online_tiles=online_tiles, quiet=quiet, plan=plan)
+    return out["province"]
 
 
 #: ``tc8 plan`` shows progress from this many communes on

@@ -83,14 +83,15 @@ def _draw_one(code: str) -> None:
     render_commune_png(w["results"], code, w["pngs"][code], lang=w["lang"], date=w["date"], index=w["index"])
 
 
-def write_pages(results, targets: dict, *, lang: str, date: str | None, online_tiles: bool, progress: Progress) -> None:
+def write_pages(results, targets: dict, *, lang: str, date: str | None, online_tiles: bool, progress: Progress,
+                plan=None) -> None:
     """Write the commune pages of ``targets`` ({code: path}): data drawn by assets/commune.js
     (:mod:`tc8.maps.atlas_pages`: every layer built once for all communes, then page by page)."""
     from .atlas_pages import commune_pages
 
     back = ("../" + INDEX_FILE, text("atlas.back", lang))
     for code, page in commune_pages(results, list(targets), lang=lang, date=date, online_tiles=online_tiles,
-                                    assets="../" + ASSET_DIR + "/", back=back):
+                                    assets="../" + ASSET_DIR + "/", back=back, plan=plan):
         write_text(targets[code], page)
         progress.advance()
 
@@ -230,7 +231,7 @@ def _refuse_existing(paths: list[Path], overwrite: bool) -> None:
 
 def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, communes=None, png: bool = False,
                 date: str | None = None, online_tiles: bool = True, overview_only: bool = False,
-                jobs: int | None = 1, quiet: bool = True) -> dict:
+                jobs: int | None = 1, quiet: bool = True, plan=None) -> dict:
     """Write the atlas of ``results`` into ``outdir`` (see the module docstring).
 
     ``communes``: codes given a page (default all; ``KeyError`` for an unknown one); the overview
@@ -238,7 +239,8 @@ def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, c
     ``jobs``: processes drawing the PNGs (None: the machine's cores; the HTML pages are written in-process). ``quiet=False``: progress
     on stderr. Existing files are refused (:class:`OutputExistsError`, before anything is written)
     unless ``overwrite``. Returns ``{"province": index, "communes": {code: Path}, "png": {code: Path},
-    "assets": [Path]}``.
+    "assets": [Path]}``. ``plan``: a :class:`tc8.plan.model.Plan` of ``results``, drawn on the commune
+    pages as the overlay "Kế hoạch" (:mod:`tc8.maps.plan_layer`); None: the pages are unchanged.
     """
     from .province import render_province_map
 
@@ -255,7 +257,7 @@ def write_atlas(results, outdir, *, lang: str = "vi", overwrite: bool = False, c
     work = {"results": results, "index": build_index(results) if pngs else None, "lang": lang, "date": date,
             "online_tiles": online_tiles, "targets": targets, "pngs": pngs}
     with Progress(len(targets) + len(pngs) + 1, text("atlas.progress", lang), quiet=quiet) as bar:
-        write_pages(results, targets, lang=lang, date=date, online_tiles=online_tiles, progress=bar)
+        write_pages(results, targets, lang=lang, date=date, online_tiles=online_tiles, progress=bar, plan=plan)
         draw_communes(work, list(pngs), jobs=jobs, progress=bar)
         links = {c: p.relative_to(outdir).as_posix() for c, p in targets.items()}
         write_text(index_path, render_province_map(

@@ -340,6 +340,9 @@ def page_layers(code: str, layers: dict, lang: str, synthetic) -> tuple[list[str
             add(None, i, label("map.layer_indicator", "villages", id=ind), 0,
                 {**_VILLAGE, "key": village_status_column(ind)})
     _point_specs(add, code, layers, label)
+    if _take(layers.get("plan"), code):  # tc8 plan: the plan overlay (tc8.maps.plan_layer), last
+        from .plan_layer import PLAN_OPTIONS
+        add(_take(layers["plan"], code), None, text("plan_maps.layer", lang), 1, PLAN_OPTIONS)
     return chunks, specs
 
 
@@ -383,12 +386,18 @@ def _excluded_codes(results) -> set[str]:
 
 
 def commune_pages(results, codes: list[str], *, lang: str, date: str | None, online_tiles: bool,
-                  assets: str, back: tuple[str, str]):
+                  assets: str, back: tuple[str, str], plan=None):
     """Yield ``(code, html)`` of the atlas page of each of ``codes`` (``assets``: relative URL of the
-    shared files, ending in ``/``; ``back``: ``(href, label)`` of the overview)."""
+    shared files, ending in ``/``; ``back``: ``(href, label)`` of the overview; ``plan``: a
+    :class:`tc8.plan.model.Plan` drawn as an overlay by :mod:`tc8.maps.plan_layer`, None: no overlay)."""
     from tc8.outputs.excluded import exclusion_note
 
+    from .plan_layer import plan_features, plan_legend, with_plan_legend
+
     layers = build_layers(results, lang)
+    if plan is not None:
+        geoms, props, plan_codes = plan_features(plan, lang)
+        layers["plan"] = Layer(features(display_geoms(geoms, results.communes.crs), props), by_code(plan_codes))
     communes = results.communes
     row_of = {c: i for i, c in enumerate(communes["commune_code"].astype(str))}
     bounds = layers["communes"].extra["bounds"]
@@ -408,6 +417,8 @@ def commune_pages(results, codes: list[str], *, lang: str, date: str | None, onl
                 + ',"data":[' + ",".join(chunks) + "]}")
         panel = commune_panel(row, code, results, lang, date, True, back, cells=has_cells,
                               excluded=exclusion_note(results, code, lang) if code in affected else "")
+        if plan is not None:
+            panel = with_plan_legend(panel, plan_legend(plan, code, lang))
         title = text("map.title_commune", lang, name=bounded(row.get("commune_name", ""), "commune_name"), code=code)
         page = PAGE.format(title=_html.escape(title), assets=head, prefix=assets, css=PAGE_CSS, panel=panel,
                            data=data, script=PAGE_SCRIPT)
