@@ -16,7 +16,7 @@ from .save import save_maps
 
 
 def render_commune_png(results: Results, commune_code: str, path: str | Path, **kwargs) -> Path:
-    """PNG of one commune (see :func:`tc8.maps.static.render_commune_png`; imports matplotlib lazily)."""
+    """PNG of one commune (see :func:`tc8.maps.static.render_commune_png`; drawn with Pillow, imported lazily)."""
     from .static import render_commune_png as _render
 
     return _render(results, commune_code, path, **kwargs)

@@ -284,16 +284,14 @@ def test_cli_assess_with_maps(tmp_path):
 
 
 def test_png_labels_distances_and_synthetic_layers(results, tmp_path, monkeypatch):
-    import matplotlib.axes
-    import matplotlib.figure
-
+    import tc8.maps.static as static
     from tc8.maps import render_commune_png
     from tc8.maps.style import km
 
     written = []
-    for cls in (matplotlib.axes.Axes, matplotlib.figure.Figure):
-        original = cls.text
-        monkeypatch.setattr(cls, "text", lambda self, *a, _o=original, **k: written.append(a[2]) or _o(self, *a, **k))
+    original = static._text  # every word of the PNG is drawn through it
+    monkeypatch.setattr(static, "_text", lambda draw, xy, value, *a, **k: written.append(value)
+                        or original(draw, xy, value, *a, **k))
     results.synthetic_layers = ["speakers"]
     try:
         render_commune_png(results, A, tmp_path / "a.png", date="2025-06-30")
