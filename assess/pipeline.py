@@ -259,7 +259,8 @@ def run_lineage(results_dir: str | os.PathLike, *, output: str | os.PathLike, ov
     assessment, :class:`~tc8.model.errors.OutputExistsError`."""
     from tc8.dossier.workbook_lineage import write_lineage_workbook
     from tc8.engine.lineage import carry, read_assessment
-    from tc8.outputs.lineage_files import LINEAGE_FILES, check_outputs, write_lineage_files
+    from tc8.outputs.files import check_outputs
+    from tc8.outputs.lineage_files import LINEAGE_FILES, write_lineage_files
 
     check_outputs(Path(output), (*LINEAGE_FILES, "lineage.xlsx"), overwrite=overwrite)
     assessment = read_assessment(results_dir)
@@ -390,7 +391,8 @@ def run_compare(input_path: str | os.PathLike, rules_a: str | os.PathLike, rules
     from tc8.dossier.workbook_compare import write_compare_workbook
     from tc8.engine.assess import assess
     from tc8.engine.compare import compare_results
-    from tc8.outputs.compare_files import COMPARE_FILES, COMPARE_XLSX, check_outputs, write_compare_files
+    from tc8.outputs.compare_files import COMPARE_FILES, COMPARE_XLSX, write_compare_files
+    from tc8.outputs.files import check_outputs
     from tc8.rules.load import load_rule_set
     from tc8.validate.run import load_and_validate
 

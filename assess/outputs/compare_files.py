@@ -14,17 +14,15 @@ files are refused unless ``overwrite``.
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tc8 import __version__
-from tc8.io.atomic import atomic_path
 from tc8.io.inert import inert_text_columns
 from tc8.model.results import CRITERION
-from .files import _plain, check_outputs, now_iso
+from .files import _plain, atomic_files, now_iso
 
 if TYPE_CHECKING:
     from tc8.engine.compare import Comparison
@@ -86,12 +84,9 @@ def write_compare_files(comparison: Comparison, outdir, *, overwrite: bool = Fal
     outdir = Path(outdir)
     extra = dict(extra or {})
     names = (*COMPARE_FILES, *extra)
-    check_outputs(outdir, names, overwrite=overwrite)
     stamp = generated_at or now_iso()
     paths = {name: outdir / name for name in names}
-    with ExitStack() as stack:
-        tmp = {name: stack.enter_context(atomic_path(path, placeholder=name != COMPARE_GPKG))
-               for name, path in paths.items()}
+    with atomic_files(outdir, names, overwrite=overwrite, gpkg=(COMPARE_GPKG,)) as tmp:
         inert_text_columns(compare_table(comparison)).to_csv(tmp[COMPARE_CSV], index=False, encoding="utf-8-sig")
         _write_gpkg(comparison, tmp[COMPARE_GPKG], stamp)
         for name, writer in extra.items():

@@ -48,6 +48,19 @@ def check_outputs(outdir: Path, names, *, overwrite: bool) -> None:
                               names=", ".join(existing))
 
 
+@contextmanager
+def atomic_files(outdir, names, *, overwrite: bool, gpkg: tuple[str, ...] = ()):
+    """The files ``names`` of one job in ``outdir``, written together: yields name -> temporary
+    path; all are moved into place only when the block ends without error (a failure leaves the
+    previous files untouched). ``gpkg``: the names written by GDAL (no placeholder file may
+    exist at their temporary path). Raises :class:`OutputExistsError` as :func:`check_outputs`."""
+    outdir = Path(outdir)
+    check_outputs(outdir, names, overwrite=overwrite)
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(atomic_path(outdir / name, placeholder=name not in gpkg))
+               for name in names}
+
+
 def synthetic_note(layers, lang: str) -> str:
     """``Có lớp dữ liệu giả lập: a, b`` / ``Synthetic layers: a, b``; "" without synthetic layers."""
     return text("results.synthetic_note", lang, layers=", ".join(layers)) if layers else ""

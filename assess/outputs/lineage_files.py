@@ -15,16 +15,14 @@ temporary name and is moved into place once all are complete. Existing files are
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tc8 import __version__
-from tc8.io.atomic import atomic_path
 from tc8.io.inert import inert_text_columns
-from .files import _plain, check_outputs, now_iso
+from .files import _plain, atomic_files, now_iso
 
 if TYPE_CHECKING:
     from tc8.engine.lineage import Lineage
@@ -61,12 +59,9 @@ def write_lineage_files(lineage: Lineage, outdir, *, overwrite: bool = False, ge
     outdir = Path(outdir)
     extra = dict(extra or {})
     names = (*LINEAGE_FILES, *extra)
-    check_outputs(outdir, names, overwrite=overwrite)
     stamp = generated_at or now_iso()
     paths = {name: outdir / name for name in names}
-    with ExitStack() as stack:
-        tmp = {name: stack.enter_context(atomic_path(path, placeholder=name != LINEAGE_GPKG))
-               for name, path in paths.items()}
+    with atomic_files(outdir, names, overwrite=overwrite, gpkg=(LINEAGE_GPKG,)) as tmp:
         inert_text_columns(lineage.rows).to_csv(tmp[LINEAGE_CSV], index=False, encoding="utf-8-sig")
         inert_text_columns(lineage.parts).to_csv(tmp[PARTS_CSV], index=False, encoding="utf-8-sig")
         _write_gpkg(lineage, tmp[LINEAGE_GPKG], run_info(lineage, stamp, source))
