@@ -5,8 +5,7 @@ former 2024 communes), the status of each indicator and of criterion 8 in words,
 reason (:func:`tc8.text.reason_line.commune_reason_line`), the gap to pass (numbers from
 :func:`tc8.engine.gaps.condition_gaps`, put into words here), then the measured value of each
 indicator. The header row is frozen and filtered, status cells are coloured by conditional
-formats with the palette of the maps (:data:`STATUS_COLORS`, equal to ``tc8.maps.style``'s,
-checked by the tests), columns have widths, the page is A4 landscape, one page wide.
+formats with the palette of the maps (:data:`tc8.model.palette.STATUS_COLORS`), columns have widths, the page is A4 landscape, one page wide.
 
 Rounding: numeric cells keep the exact value (``33.333333333333336``) and are *shown* rounded
 by their number format (``0.0`` for %, ``#,##0`` for counts), so Excel sums and filters on the
@@ -29,15 +28,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from tc8.engine.gaps import condition_gaps
 from tc8.io.atomic import atomic_path
 from tc8.io.inert import looks_like_formula
+from tc8.model.palette import STATUS_COLORS
 from tc8.model.results import CRITERION, Results
-from tc8.model.vocab import STATUS_FAIL, STATUS_MISSING, STATUS_PASS, STATUSES
+from tc8.model.vocab import STATUSES
 from tc8.text.messages import fmt_number, text
 from tc8.text.reason_line import commune_reason_line
 
 #: file name by language
 SUMMARY_NAMES = {"vi": "tong-hop.xlsx", "en": "summary.xlsx"}
-#: status colours of the maps (``tc8.maps.style.STATUS_COLORS``; a renderer below maps keeps a copy)
-STATUS_COLORS = {STATUS_PASS: "#1b9e77", STATUS_FAIL: "#d95f02", STATUS_MISSING: "#7570b3"}
 #: number formats: exact values, shown rounded
 NUMBER_FORMATS = {"%": "0.0", "count": "#,##0", "bool": "0"}
 WIDTHS = {"code": 10, "name": 24, "district": 22, "status": 14, "reason": 70, "gap": 40, "measured": 13}
