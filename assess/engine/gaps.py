@@ -25,10 +25,10 @@ import pandas as pd
 
 from tc8.model.results import Results
 from tc8.model.vocab import MEASURES, STATUS_FAIL
+from tc8.rules.compare import smallest_passing
 from tc8.rules.model import AnyOf, iter_nodes
 
 GAP_COLUMNS = ["commune_code", "indicator", "condition_id", "measure", "kind", "need", "alternative"]
-_EPS = 1e-9
 
 
 def _alternatives(results: Results) -> set[tuple[str, str]]:
@@ -55,11 +55,13 @@ def _it_base(results: Results, measure: str) -> tuple[str, pd.Series, pd.Series]
                                                                                            errors="coerce")
 
 
-def _short_of(target: pd.Series, have: pd.Series, strict: pd.Series) -> pd.Series:
-    """Whole units still needed: ``target`` (possibly fractional) minus ``have``, rounded up;
-    a strict ``>`` needs one more when the target is whole."""
-    need = np.ceil(target - _EPS) - have + (strict & (np.abs(target - np.round(target)) < _EPS)).astype(float)
-    return need.clip(lower=1)
+def _short_of(ops: pd.Series, thresholds: pd.Series, have: pd.Series, base: pd.Series | None = None) -> pd.Series:
+    """Whole units still needed per row (at least 1): the smallest passing value
+    (:func:`tc8.rules.compare.smallest_passing`, exactly as the engine compares; ``base`` the
+    whole of a share, None for a count) minus what the row ``have``."""
+    wholes = [None] * len(ops) if base is None else [int(b) for b in base]
+    target = [smallest_passing(op, t, w) for op, t, w in zip(ops, thresholds, wholes)]
+    return (pd.Series(target, index=ops.index, dtype=float) - have).clip(lower=1)
 
 
 def condition_gaps(results: Results) -> pd.DataFrame:
@@ -71,12 +73,11 @@ def condition_gaps(results: Results) -> pd.DataFrame:
     fail["commune_code"] = fail["commune_code"].astype(str)
     measured = pd.to_numeric(fail["measured_high"], errors="coerce")
     threshold = pd.to_numeric(fail["threshold"], errors="coerce")
-    strict = fail["op"] == ">"
     rising = fail["op"].isin([">=", ">"])
     fail["kind"] = np.where(fail["unit"] == "bool", "yes", np.where(fail["unit"] == "count", "count", "pp"))
     fail["need"] = np.where(fail["unit"] == "bool", np.nan, np.abs(threshold - measured))
-    counts = rising & (fail["unit"] == "count")
-    fail.loc[counts, "need"] = _short_of(threshold[counts], measured[counts], strict[counts])
+    counts = rising & (fail["unit"] == "count") & measured.notna() & threshold.notna()
+    fail.loc[counts, "need"] = _short_of(fail.loc[counts, "op"], threshold[counts], measured[counts])
     villages = results.communes.set_index(results.communes["commune_code"].astype(str))["n_villages"]
     for name in fail.loc[rising & (fail["unit"] == "%"), "measure"].unique():
         rows = rising & (fail["measure"] == name)
@@ -91,10 +92,10 @@ def condition_gaps(results: Results) -> pd.DataFrame:
             kind, numerator, denominator = found
             base, have = codes.map(denominator).astype(float), codes.map(numerator).astype(float)
         have = have if have is not None else np.round(measured[rows] * base / 100.0)
-        need = _short_of(threshold[rows] * base / 100.0, have, strict[rows])
-        known = base.notna() & have.notna() & (base > 0)
+        known = base.notna() & have.notna() & (base > 0) & threshold[rows].notna()
         fail.loc[rows & known.reindex(fail.index, fill_value=False), "kind"] = kind
-        fail.loc[known[known].index, "need"] = need[known]
+        k = known[known].index
+        fail.loc[k, "need"] = _short_of(fail.loc[k, "op"], threshold[k], have[k], base[k])
     alternatives = _alternatives(results)
     fail["alternative"] = [(i, c) in alternatives for i, c in zip(fail["indicator"], fail["condition_id"])]
     return fail[GAP_COLUMNS].reset_index(drop=True)

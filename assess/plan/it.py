@@ -4,9 +4,9 @@ each reported figure of ``commune_it`` as an intervention with a quantity.
 * A share (``100 * part / whole`` in %, e.g. ``it_share_dossiers_online``): the smallest whole
   number N of more ``part`` (dossiers online, officials on e-office, officials with a computer,
   smartphone subscriptions) such that the rule's comparison holds at the current ``whole``.
-  Worked out with exact fractions (``>=``: ceil(t x whole / 100); ``>``: floor(...) + 1), then
-  checked with the same floating-point expression and operator as the engine, so the edited
-  figure passes exactly as assessed. 52 % of 1,000 dossiers -> 60 %: N = 80.
+  Worked out by :func:`tc8.rules.compare.smallest_passing` (exact fractions, then checked with
+  the engine's own expression and operator), so the edited figure passes exactly as assessed;
+  the summary table's gap (:mod:`tc8.engine.gaps`) uses the same function. 52 % of 1,000 dossiers -> 60 %: N = 80.
 * A count (``public_wifi_points``): the smallest whole number reaching the threshold.
 * A yes/no (``it_eoffice_system``, ``it_website``): one item; the edit writes ``True`` / the
   yes word ``yes`` (a value the validator reads as yes).
@@ -22,12 +22,9 @@ intervention's quantity is what it adds beyond the previous one.
 """
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-
 import pandas as pd
 
-from tc8.rules.compare import OPS
+from tc8.rules.compare import OPS, smallest_passing as smallest_value  # noqa: F401 - the name tests use
 
 from .model import Edit, FamilyPlan, Intervention, PlanContext, Unfixable
 
@@ -52,25 +49,6 @@ MEASURES = tuple(FIGURES) + tuple(SWITCHES)
 
 def _number(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
-
-
-def smallest_value(op: str, threshold: float, whole: int | None) -> int:
-    """The smallest whole value v with ``100 * v / whole op threshold`` (``whole`` None: a count,
-    ``v op threshold``), exactly as the engine compares (float expression, :data:`OPS`)."""
-    t = Fraction(repr(float(threshold)))
-    scaled = t * whole / 100 if whole is not None else t
-    v = math.floor(scaled) + 1 if op == ">" else math.ceil(scaled)
-    holds = OPS[op]
-
-    def ok(value: int) -> bool:  # the engine's expression and operator
-        return bool(holds(100 * float(value) / whole if whole is not None else float(value), float(threshold)))
-
-    v = max(v, 0)
-    while not ok(v):
-        v += 1  # at most a step each way: the float expression against the exact one
-    while v > 0 and ok(v - 1):
-        v -= 1
-    return v
 
 
 def _figure(row, figures: dict, ctx: PlanContext) -> tuple[list[Intervention], list[Unfixable]]:

@@ -25,6 +25,30 @@ OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
        "==": operator.eq, "!=": operator.ne}
 
 
+def smallest_passing(op: str, threshold: float, whole: int | None = None) -> int:
+    """The smallest whole value v >= 0 with ``100 * v / whole op threshold`` (a share in % of
+    ``whole``), or ``v op threshold`` when ``whole`` is None (a count), compared exactly as the
+    engine compares (float expression, :data:`OPS`). Only for rising operators (``>=``, ``>``).
+    Worked out with exact fractions (``>=``: ceil(t x whole / 100); ``>``: floor(...) + 1), then
+    moved at most a step either way by the float comparison. 52 % of 1,000 -> 60 %: 600."""
+    import math
+    from fractions import Fraction
+
+    t = Fraction(repr(float(threshold)))
+    scaled = t * whole / 100 if whole is not None else t
+    v = max(math.floor(scaled) + 1 if op == ">" else math.ceil(scaled), 0)
+    holds = OPS[op]
+
+    def ok(value: int) -> bool:  # the engine's expression and operator
+        return bool(holds(100 * float(value) / whole if whole is not None else float(value), float(threshold)))
+
+    while not ok(v):
+        v += 1
+    while v > 0 and ok(v - 1):
+        v -= 1
+    return v
+
+
 @dataclass(frozen=True)
 class ParamRef:
     """A threshold that names a parameter (``{param: name}`` in YAML)."""
